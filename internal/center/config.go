@@ -1,0 +1,71 @@
+// Package center wires the monitoring center together: it takes
+// telemetry from the broker, stores it in InfluxDB and serves the HTTP API
+// with health and Prometheus metrics.
+package center
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/hazardwatch/hazardwatch/internal/ingest"
+	"github.com/hazardwatch/hazardwatch/internal/logging"
+	"github.com/hazardwatch/hazardwatch/internal/mqttconn"
+	"github.com/hazardwatch/hazardwatch/internal/tsdb"
+	"github.com/hazardwatch/hazardwatch/internal/yamlconf"
+)
+
+// Config is the center's whole configuration; configs/center.yaml is the
+// commented example.
+type Config struct {
+	Log    logging.Config  `yaml:"log"`
+	HTTP   HTTPConfig      `yaml:"http"`
+	MQTT   mqttconn.Config `yaml:"mqtt"`
+	Ingest ingest.Config   `yaml:"ingest"`
+	Influx tsdb.Config     `yaml:"influx"`
+}
+
+// HTTPConfig is the center's HTTP server.
+type HTTPConfig struct {
+	// Listen is the address of the API, /healthz and /metrics.
+	Listen string `yaml:"listen"`
+}
+
+// DefaultConfig returns the defaults of every section.
+func DefaultConfig() Config {
+	return Config{
+		Log:    logging.DefaultConfig(),
+		HTTP:   HTTPConfig{Listen: "127.0.0.1:8080"},
+		MQTT:   mqttconn.Defaults("hw-center"),
+		Ingest: ingest.DefaultConfig(),
+		Influx: tsdb.DefaultConfig(),
+	}
+}
+
+// LoadConfig reads a config file over the defaults and validates it.
+func LoadConfig(path string) (Config, error) {
+	c := DefaultConfig()
+	if err := yamlconf.Load(path, &c); err != nil {
+		return c, err
+	}
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Validate checks every section.
+func (c Config) Validate() error {
+	if err := c.Log.Validate(); err != nil {
+		return err
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		return fmt.Errorf("http.listen: %q: %w", c.HTTP.Listen, err)
+	}
+	if err := c.MQTT.Validate("mqtt"); err != nil {
+		return err
+	}
+	if err := c.Ingest.Validate(); err != nil {
+		return err
+	}
+	return c.Influx.Validate()
+}
