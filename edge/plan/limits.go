@@ -27,7 +27,7 @@ type Limits struct {
 	MaxBits uint16
 	// MaxGap is the longest run of addresses no item uses that a request
 	// may read across to join two items. 0 joins only items that touch or
-	// overlap.
+	// overlap. Any value is valid: one beyond the request size never binds.
 	MaxGap uint16
 }
 

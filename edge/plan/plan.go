@@ -56,20 +56,24 @@ type Request struct {
 //	coil 0, coil 4       (gap of 3 bits: joined)
 //
 // becomes four requests: coil 0+5, then holding 100+12 (the first four
-// holding items), holding 130+1 and holding 200+4. With MaxRegisters 10 the first would
-// end at 102 (100+3) and the int32 at 110 would start its own request.
+// holding items), holding 130+1 and holding 200+4. With MaxRegisters 10,
+// the first holding request would end at 102 (100+3) and the int32 at 110
+// would start its own.
 //
 // Why the greedy is minimal: compare it with any plan whose requests each
 // take a run of consecutive items in this order. Suppose the greedy's
 // first k requests end at or after that plan's first k (true for k = 0).
 // The greedy's next request starts with some item c inside the other
-// plan's next run. Every item the greedy put before c either ended before
-// c's start (it stopped on a gap) or ends inside c's own span (it stopped
-// on the size, so c reaches further than all of them). So the part of
-// that run from c on fits the limits by itself, and the greedy, taking
-// items while they fit, gets at least as far. By induction the greedy
-// needs no more requests. The tests check this against exhaustive search,
-// and also find that no grouping of items out of address order does better.
+// plan's next run. Every item the greedy placed before c ends before c
+// starts or inside c's span: the request before c stopped either on a gap
+// (all it read ends before c) or on the size (c reaches past all of it),
+// and by the same argument each earlier request ends within the reach of
+// the item that followed it. So the part of the other run from c on loses
+// nothing that bridged a gap, fits the limits by itself, and the greedy,
+// taking items while they fit, gets at least as far. By induction the
+// greedy needs no more requests. The tests check this against exhaustive
+// search, and also find that no grouping of items out of address order
+// does better.
 //
 // Build fails on an invalid limit, an item whose table is not a Modbus
 // table, an empty item, one that runs past address 65535, and one longer

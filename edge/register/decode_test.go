@@ -206,7 +206,8 @@ func TestDecodeWrongShape(t *testing.T) {
 	if _, err := DecodeBits(i32, []bool{true}); err == nil {
 		t.Error("register through DecodeBits: want an error")
 	}
-	if _, err := DecodeRegisters(Spec{Table: Holding}, []uint16{1}); !errors.Is(err, ErrInvalidSpec) {
+	_, err := DecodeRegisters(Spec{Table: Holding}, []uint16{1})
+	if !errors.Is(err, ErrInvalidSpec) {
 		t.Errorf("invalid spec: got %v, want ErrInvalidSpec", err)
 	}
 }

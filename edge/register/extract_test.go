@@ -103,3 +103,17 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkExtract decodes a float32 from the middle of a full 125-register
+// response, the agent's per-reading work.
+func BenchmarkExtract(b *testing.B) {
+	data := make([]byte, 250)
+	copy(data[100:], []byte{0xE9, 0x79, 0x42, 0xF6})
+	s := Spec{Table: Holding, Address: 1050, Type: Float32, Order: CDAB,
+		Bit: NoBit, Scale: 0.1}
+	for b.Loop() {
+		if _, err := Extract(s, 1000, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -22,6 +22,8 @@ const maxAddress = math.MaxUint16
 // A bool comes either from a coil or discrete input (Bit is NoBit) or from
 // one bit of a holding or input register (Bit 0..15, bit 0 the least
 // significant). Every other type lives in registers, and its Bit is NoBit.
+// Bit's zero value is bit 0, so a Spec literal must set Bit: NoBit for
+// anything but a register bit; Validate says so when it is forgotten.
 //
 // Scale 0 means 1, so that a Spec written without a scale reads the raw
 // value. A negative scale is allowed (a sensor wired with inverted sign);
