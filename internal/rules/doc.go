@@ -13,7 +13,8 @@
 // taken to hold, because edge gateways report by exception: no new sample
 // means no change worth reporting. That assumption is trusted only while the
 // gateway is online and only until the point would be stale, so a delay
-// never elapses on data nobody has seen.
+// never elapses on data nobody has seen: a pending or clearing phase that
+// the held value could not carry to the next sample starts again there.
 //
 // # Decisions
 //

@@ -142,9 +142,14 @@ func (e *Evaluator) Observe(s Sample) []Transition {
 		return e.observeLate(s)
 	}
 
-	// Time has passed since the last sample with its value held.
+	// Time has passed since the last sample with its value held. A
+	// delay the held value could not cover starts again: it must be
+	// covered by data someone saw.
 	e.late = s.Replayed
 	out := e.advance(s.Time, nil)
+	if e.horizon(s.Time).Before(s.Time) {
+		e.restartDelays(s.Time)
+	}
 
 	e.seen, e.last = true, s.Time
 	e.holdEnd = time.Time{}
@@ -193,7 +198,7 @@ func (e *Evaluator) SetGatewayOnline(online bool, at time.Time) []Transition {
 // fault tells whether s cannot be evaluated, and the range bound it broke.
 func (e *Evaluator) fault(s Sample) (bool, float64) {
 	v := s.Value
-	if s.Quality != Good && s.Quality != Uncertain || math.IsNaN(v) {
+	if (s.Quality != Good && s.Quality != Uncertain) || math.IsNaN(v) {
 		return true, 0
 	}
 	c := e.cfg
@@ -262,6 +267,16 @@ func inTimeOrder(out []Transition) []Transition {
 		})
 	}
 	return out
+}
+
+// restartDelays restarts the pending and clearing phases at t.
+func (e *Evaluator) restartDelays(t time.Time) {
+	for _, c := range delayedConditions {
+		if l := &e.latch[c]; l.phase == phasePending ||
+			l.phase == phaseClearing {
+			l.since = t
+		}
+	}
 }
 
 // elapse completes a pending or clearing phase of c whose delay has passed

@@ -195,6 +195,33 @@ func TestEvaluatorScenarios(t *testing.T) {
 				{at: 10 * sec, v: 1, replayed: true, want: "stale-late@30s"},
 				{at: 20 * sec, v: 1, replayed: true},
 			}},
+		{"delays need data across an outage", withDelays, []step{
+			{at: 0, v: 30},
+			{at: 2 * sec, op: 'd', want: "gateway_offline+@2s"},
+			{at: 60 * sec, op: 't'},
+			{at: 70 * sec, op: 'u', want: "gateway_offline-@1m10s"},
+			{at: 71 * sec, v: 30},
+			{at: 75 * sec, op: 't'},
+			{at: 76 * sec, op: 't', want: "high+@1m16s"},
+		}},
+		{"delays need data across a stale gap", func() Config {
+			c := withDelays
+			c.ExpectedInterval = time.Second
+			return c
+		}(), []step{
+			{at: 0, v: 30},
+			{at: 2 * sec, op: 't'},
+			{at: 4 * sec, op: 't', want: "stale+@3s"},
+			{at: 8 * sec, v: 30, want: "stale-@8s"},
+			{at: 10 * sec, v: 30},
+			{at: 12 * sec, v: 30},
+			{at: 13 * sec, op: 't', want: "high+@13s"},
+		}},
+		{"duplicate samples change nothing", gas(), []step{
+			{at: 0, v: 30, want: "high+@0s"},
+			{at: 0, v: 30},
+			{at: 0, v: 30, replayed: true},
+		}},
 		{"rate of change within a minute", roc, []step{
 			{at: 0, v: 20},
 			{at: 20 * sec, v: 22},
