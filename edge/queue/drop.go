@@ -79,6 +79,9 @@ func (q *Queue) expire(now time.Time) {
 
 		// Partly old: drop up to and including the last old mark.
 		i := slices.IndexFunc(s.marks, func(m mark) bool { return m.nanos >= cutoff })
+		if i < 0 {
+			i = len(s.marks)
+		}
 		if i > 0 {
 			q.dropTo(s.marks[i-1].index+1, &q.dropAge)
 		}
