@@ -1,6 +1,10 @@
 package queue
 
 import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -113,5 +117,38 @@ func TestMaxAge(t *testing.T) {
 	}
 	if idx, _ := q.Append(nil); idx != 41 {
 		t.Fatalf("next index %d, want 41", idx)
+	}
+}
+
+// TestDropLoggedOnce checks a burst of drops makes one log line with the
+// count, not one per record or per segment.
+func TestDropLoggedOnce(t *testing.T) {
+	var logs bytes.Buffer
+	o := testOptions(t)
+	o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	o.SegmentBytes = 1024
+	o.MaxBytes = 2048
+	q := open(t, o)
+	appendN(t, q, 0, 100, 100)
+	st, _ := q.Stats()
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Drops are logged by the once-a-second flusher and at Close, so a slow
+	// machine may split the burst in two; the counts must add up.
+	lines, sum := 0, uint64(0)
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var n uint64
+		i := strings.Index(l, "over_capacity=")
+		if !strings.Contains(l, "dropped undelivered records") || i < 0 {
+			continue
+		}
+		fmt.Sscanf(l[i:], "over_capacity=%d", &n)
+		lines++
+		sum += n
+	}
+	if st.Dropped < 50 || lines == 0 || lines > 2 || sum != st.Dropped {
+		t.Fatalf("%d drop lines for %d of %d dropped:\n%s",
+			lines, sum, st.Dropped, logs.String())
 	}
 }

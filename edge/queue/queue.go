@@ -208,7 +208,8 @@ func (q *Queue) recoverSegment(name, limit uint64, isLast bool) (*segment, error
 	return &r.seg, nil
 }
 
-// createSegment starts a new active segment named for the next index.
+// createSegment starts a new active segment named for the next index. If
+// only the directory fsync fails, the new segment is active all the same.
 func (q *Queue) createSegment() error {
 	path := segmentPath(q.dir, q.next)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
@@ -218,10 +219,13 @@ func (q *Queue) createSegment() error {
 	q.active = f
 	q.mustRoll = false
 	q.segs = append(q.segs, &segment{name: q.next, path: path})
-	if q.opts.Sync == SyncAlways {
-		return syncDir(q.dir)
-	}
 	q.dirDirty = true
+	if q.opts.Sync == SyncAlways {
+		if err := syncDir(q.dir); err != nil {
+			return fmt.Errorf("create segment %q: %w", path, err)
+		}
+		q.dirDirty = false
+	}
 	return nil
 }
 
@@ -315,9 +319,13 @@ func (q *Queue) Append(data []byte) (uint64, error) {
 func (q *Queue) roll() error {
 	old := q.active
 	oldPath := q.segs[len(q.segs)-1].path
-	if err := q.createSegment(); err != nil {
+	err := q.createSegment()
+	if q.active == old {
 		return err
 	}
+
+	// Seal the old segment: its records are fsynced before it is closed,
+	// as the background fsync only knows the active one.
 	if q.opts.Sync != SyncNever && q.dirty {
 		if err := old.Sync(); err != nil {
 			q.log.Error("queue fsync failed: recent records may not survive a power cut",
@@ -328,7 +336,7 @@ func (q *Queue) roll() error {
 		q.log.Warn("queue close segment failed", "segment", oldPath, "err", err)
 	}
 	q.dirty = false
-	return nil
+	return err
 }
 
 // flusher fsyncs and persists the acked cursor in the background, and
