@@ -227,6 +227,36 @@ func AppendTelemetry(b []byte, t *Telemetry) ([]byte, error) {
 	if err := t.checkMessage(); err != nil {
 		return b, err
 	}
+	readings, err := AppendReadings(nil, t.Readings)
+	if err != nil {
+		return b, err
+	}
+	return AppendEnvelope(b, t, readings), nil
+}
+
+// AppendReadings appends the JSON array of rs to b, checking each reading.
+// The edge agent stores this array in its disk buffer and wraps it in an
+// envelope with AppendEnvelope when it sends it.
+func AppendReadings(b []byte, rs []Reading) ([]byte, error) {
+	if len(rs) == 0 || len(rs) > MaxReadings {
+		return b, reject(RejectTooMany, "%d readings, want 1 to %d", len(rs), MaxReadings)
+	}
+	b = append(b, '[')
+	for i := range rs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendReading(b, &rs[i]); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
+}
+
+// AppendEnvelope appends a telemetry message made of t's header fields
+// (t.Readings is ignored) and readings, a JSON array from AppendReadings.
+func AppendEnvelope(b []byte, t *Telemetry, readings []byte) []byte {
 	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, int64(t.V), 10)
 	b = append(b, `,"epoch":`...)
@@ -238,17 +268,9 @@ func AppendTelemetry(b []byte, t *Telemetry) ([]byte, error) {
 	if t.Replayed {
 		b = append(b, `,"replayed":true`...)
 	}
-	b = append(b, `,"readings":[`...)
-	for i := range t.Readings {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		var err error
-		if b, err = appendReading(b, &t.Readings[i]); err != nil {
-			return b, err
-		}
-	}
-	return append(b, "]}"...), nil
+	b = append(b, `,"readings":`...)
+	b = append(b, readings...)
+	return append(b, '}')
 }
 
 func appendReading(b []byte, r *Reading) ([]byte, error) {
