@@ -318,9 +318,19 @@ func (q *Queue) Append(data []byte) (uint64, error) {
 // roll closes the active segment and starts a new one.
 func (q *Queue) roll() error {
 	old := q.active
-	oldPath := q.segs[len(q.segs)-1].path
+	oldSeg := q.segs[len(q.segs)-1]
+	oldPath := oldSeg.path
+
+	// An empty segment (a first write failed) is replaced by a file of the
+	// same name: forget it, or trimming it would remove the new one.
+	if oldSeg.records == 0 {
+		q.segs = q.segs[:len(q.segs)-1]
+	}
 	err := q.createSegment()
 	if q.active == old {
+		if oldSeg.records == 0 {
+			q.segs = append(q.segs, oldSeg)
+		}
 		return err
 	}
 
