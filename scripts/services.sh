@@ -4,6 +4,8 @@
 # data under the git-ignored run/ folder. Idempotent: "up" reuses what runs.
 #
 #   scripts/services.sh install   install what is missing, start nothing
+#   scripts/services.sh postgres  make sure PostgreSQL answers on 127.0.0.1:5432
+#                                 with trust auth for local TCP (tests)
 #   scripts/services.sh up        install if needed, start, wait until ready
 #   scripts/services.sh down      stop what "up" started
 #   scripts/services.sh status    say what runs where
@@ -35,18 +37,55 @@ find_mosquitto() {
 
 install_mosquitto() {
 	[ -n "$(find_mosquitto)" ] && command -v mosquitto_pub >/dev/null && return
-	command -v apt-get >/dev/null ||
-		die "mosquitto is missing and there is no apt-get: install the mosquitto and mosquitto-clients packages by hand"
-	local sudo=
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	say "installing mosquitto from Debian packages"
-	$sudo apt-get update -qq ||
-		die "apt-get update failed: is the Debian mirror reachable?"
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-		mosquitto mosquitto-clients >/dev/null ||
-		die "apt-get install mosquitto failed"
 	# The package may start a system broker on 1883; ours runs on its own
 	# port, so that one is left as it is.
+	apt_install mosquitto mosquitto-clients
+}
+
+# apt_install PKG...: install Debian packages, with a clear error.
+apt_install() {
+	command -v apt-get >/dev/null ||
+		die "$* missing and there is no apt-get: install them by hand"
+	local sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	say "installing $* from Debian packages"
+	if [ -z "${apt_updated:-}" ]; then
+		$sudo apt-get update -qq || die "apt-get update failed: is the Debian mirror reachable?"
+		apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null ||
+		die "apt-get install $* failed"
+}
+
+install_curl() {
+	command -v curl >/dev/null || apt_install curl ca-certificates
+}
+
+# ensure_postgres starts the machine's PostgreSQL, installing it if there
+# is none; the ledger's tests create their own databases in it.
+ensure_postgres() {
+	port_open 127.0.0.1 5432 && return
+	if ! command -v pg_ctlcluster >/dev/null; then
+		apt_install postgresql
+	fi
+	local version
+	version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$version" ] || die "PostgreSQL is installed but has no cluster under /etc/postgresql"
+	# Tests connect as postgres over TCP without a password, as on the
+	# project's CI machines.
+	local hba=/etc/postgresql/$version/main/pg_hba.conf
+	if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+		sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+	fi
+	say "starting PostgreSQL $version"
+	pg_ctlcluster --skip-systemctl-redirect "$version" main start ||
+		die "could not start PostgreSQL $version"
+	local i
+	for i in $(seq 1 100); do
+		port_open 127.0.0.1 5432 && return
+		sleep 0.1
+	done
+	die "PostgreSQL did not answer on 127.0.0.1:5432"
 }
 
 install_influxd() {
@@ -184,10 +223,15 @@ case ${1:-} in
 install)
 	install_mosquitto
 	install_influxd
+	install_curl
+	;;
+postgres)
+	ensure_postgres
 	;;
 up)
 	install_mosquitto
 	install_influxd
+	install_curl
 	start_mosquitto
 	start_influxd
 	;;
@@ -206,7 +250,7 @@ env)
 	echo "HW_MOSQUITTO=$(find_mosquitto)"
 	;;
 *)
-	echo "usage: $0 install|up|down|status|env" >&2
+	echo "usage: $0 install|postgres|up|down|status|env" >&2
 	exit 2
 	;;
 esac
