@@ -217,18 +217,17 @@ func (a *Agent) pollLoop(ctx context.Context, p *device.Poller) {
 	}
 }
 
-// store appends one cycle's readings to the queue, in messages of at most
-// wire.MaxReadings readings.
+// store appends one cycle's readings to the queue, in messages that keep
+// within the contract's limits on readings and bytes.
 func (a *Agent) store(dev string, readings []wire.Reading) {
 	for len(readings) > 0 {
-		n := min(len(readings), wire.MaxReadings)
-		raw, err := wire.AppendReadings(nil, readings[:n])
-		readings = readings[n:]
+		raw, n, err := encodeChunk(readings)
 		if err != nil {
 			// Only a poller bug gets here; say so loudly.
 			a.log.Error("encode readings", "device", dev, "err", err)
-			continue
+			return
 		}
+		readings = readings[n:]
 		if _, err := a.q.Append(raw); err != nil {
 			a.m.appendErrors.Inc()
 			a.log.Error("append readings to buffer; they are lost", "device", dev, "err", err)
@@ -237,6 +236,26 @@ func (a *Agent) store(dev string, readings []wire.Reading) {
 		a.m.readings.Add(float64(n))
 	}
 	a.pub.Notify()
+}
+
+// envelopeRoom is what a message's envelope adds to its readings, with
+// room to spare.
+const envelopeRoom = 256
+
+// encodeChunk encodes as many of the first readings as fit in one message
+// and says how many it took.
+func encodeChunk(readings []wire.Reading) ([]byte, int, error) {
+	n := min(len(readings), wire.MaxReadings)
+	for {
+		raw, err := wire.AppendReadings(nil, readings[:n])
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(raw)+envelopeRoom <= wire.MaxPayload || n == 1 {
+			return raw, n, nil
+		}
+		n /= 2
+	}
 }
 
 func (a *Agent) expireLoop(ctx context.Context) {

@@ -14,7 +14,6 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -263,7 +262,7 @@ func (in *Ingester) writeLoop(ctx context.Context, batches <-chan *pending) {
 func (in *Ingester) handle(d delivery, cur *pending) {
 	topic, err := wire.ParseTopic(d.topic)
 	if err != nil {
-		in.reject(d, "", &wire.Err{Reason: wire.RejectBadTopic, Detail: err.Error()})
+		in.reject(d, "", &wire.Err{Reason: wire.RejectBadTopic, Detail: err.Error()}, true)
 		d.ack()
 		return
 	}
@@ -282,7 +281,7 @@ func (in *Ingester) handle(d delivery, cur *pending) {
 func (in *Ingester) handleStatus(d delivery, topic wire.Topic) {
 	s, err := wire.DecodeStatus(d.payload)
 	if err != nil {
-		in.reject(d, wire.KindStatus, err)
+		in.reject(d, wire.KindStatus, err, true)
 		return
 	}
 	in.m.messages.WithLabelValues(wire.KindStatus, "ok").Inc()
@@ -302,7 +301,7 @@ func (in *Ingester) handleStatus(d delivery, topic wire.Topic) {
 func (in *Ingester) handleTelemetry(d delivery, topic wire.Topic, b *tsdb.Batch) bool {
 	t, err := wire.DecodeTelemetry(d.payload)
 	if err != nil {
-		in.reject(d, wire.KindTelemetry, err)
+		in.reject(d, wire.KindTelemetry, err, true)
 		return false
 	}
 	in.m.messages.WithLabelValues(wire.KindTelemetry, "ok").Inc()
@@ -317,7 +316,7 @@ func (in *Ingester) handleTelemetry(d delivery, topic wire.Topic, b *tsdb.Batch)
 	for i := range t.Readings {
 		r := &t.Readings[i]
 		if err := in.checkReading(r, d.received); err != nil {
-			in.reject(d, wire.KindTelemetry, err)
+			in.reject(d, wire.KindTelemetry, err, false)
 			continue
 		}
 		good = append(good, *r)
@@ -396,34 +395,19 @@ func (in *Ingester) updateGateway(topic wire.Topic, f func(*GatewayState)) {
 	}
 }
 
-func (in *Ingester) reject(d delivery, kind string, err error) {
+// reject counts and keeps one rejection: of a whole message, or of one
+// reading whose message was otherwise accepted.
+func (in *Ingester) reject(d delivery, kind string, err error, wholeMessage bool) {
 	reason := wire.RejectReason(err)
 	if reason == "" {
 		reason = "other"
 	}
-	if kind != "" && !isReadingReason(err) {
+	if kind != "" && wholeMessage {
 		in.m.messages.WithLabelValues(kind, "rejected").Inc()
 	}
 	in.m.rejected.WithLabelValues(reason).Inc()
 	in.rej.add(Rejection{Time: d.received, Topic: d.topic, Reason: reason,
 		Detail: err.Error(), Payload: excerpt(d.payload)})
-}
-
-// isReadingReason tells rejections of one reading from those of a whole
-// message; only the latter count as rejected messages.
-func isReadingReason(err error) bool {
-	var e *wire.Err
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch e.Reason {
-	case wire.RejectBadPoint, wire.RejectBadValue, wire.RejectBadQuality,
-		wire.RejectBadReason, "time_future", "time_past":
-		return true
-	case wire.RejectBadTime:
-		return true
-	}
-	return false
 }
 
 func excerpt(b []byte) string {
