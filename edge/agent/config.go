@@ -7,6 +7,7 @@ package agent
 import (
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/hazardwatch/hazardwatch/edge/device"
@@ -77,13 +78,27 @@ func DefaultConfig() Config {
 // LoadConfig reads a config file over the defaults, fills in derived
 // defaults and validates the result.
 func LoadConfig(path string) (Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return DefaultConfig(), fmt.Errorf("read config: %w", err)
+	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig decodes a config file's bytes over the defaults, fills in
+// derived defaults and validates the result.
+func ParseConfig(b []byte) (Config, error) {
 	c := DefaultConfig()
-	if err := yamlconf.Load(path, &c); err != nil {
+	if err := yamlconf.Decode(b, &c); err != nil {
 		return c, err
 	}
 	c.derive()
 	if err := c.Validate(); err != nil {
-		return c, fmt.Errorf("config %s: %w", path, err)
+		return c, err
 	}
 	return c, nil
 }
