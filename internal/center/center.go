@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/hazardwatch/hazardwatch/internal/ingest"
+	"github.com/hazardwatch/hazardwatch/internal/live"
 	"github.com/hazardwatch/hazardwatch/internal/tsdb"
 )
 
@@ -25,6 +26,7 @@ type Center struct {
 	reg    *prometheus.Registry
 	writer *tsdb.Writer
 	ingest *ingest.Ingester
+	hub    *live.Hub
 	ln     net.Listener
 	srv    *http.Server
 }
@@ -43,7 +45,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Center, error) {
 		return nil, fmt.Errorf("influx writer: %w", err)
 	}
 	c.writer = w
-	c.ingest, err = ingest.New(cfg.Ingest, cfg.MQTT, w, nil, log.With("part", "ingest"), c.reg)
+	c.hub = live.NewHub(10000, c.reg)
+	obs := &observer{hub: c.hub}
+	c.ingest, err = ingest.New(cfg.Ingest, cfg.MQTT, w, obs, log.With("part", "ingest"), c.reg)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -54,6 +58,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Center, error) {
 		return nil, fmt.Errorf("listen http on %s: %w", cfg.HTTP.Listen, err)
 	}
 	c.srv = &http.Server{Handler: c.routes(), ReadHeaderTimeout: 10 * time.Second}
+	// Shutdown does not close hijacked websocket connections; the hub
+	// does, with a close frame that tells clients to come back later.
+	c.srv.RegisterOnShutdown(c.hub.Close)
 	return c, nil
 }
 
@@ -100,6 +107,8 @@ func (c *Center) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/rejections", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, c.ingest.Rejections().Recent())
 	})
+	mux.Handle("GET /api/v1/live", &live.Server{Hub: c.hub, QueueSize: 256,
+		Log: c.log.With("part", "live")})
 	return mux
 }
 

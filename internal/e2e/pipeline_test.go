@@ -10,6 +10,7 @@ import (
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
+	"github.com/gorilla/websocket"
 
 	"github.com/hazardwatch/hazardwatch/internal/ingest"
 	"github.com/hazardwatch/hazardwatch/internal/wire"
@@ -27,8 +28,26 @@ func TestPipelineStoresEveryReading(t *testing.T) {
 	const poll = 250 * time.Millisecond
 	p := startPlant(t, poll)
 	c := p.runCenter()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c.Addr()+"/api/v1/live?kind=gateway", nil)
+	if err != nil {
+		t.Fatalf("live feed: %v", err)
+	}
+	defer ws.Close()
 	edgeStart := time.Now()
 	p.runEdge()
+
+	// The live feed announces the gateway's birth.
+	_ = ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+	for online := false; !online; {
+		var ev struct {
+			Kind string
+			Data struct{ Gateway, State string }
+		}
+		if err := ws.ReadJSON(&ev); err != nil {
+			t.Fatalf("live feed: no online event: %v", err)
+		}
+		online = ev.Kind == "gateway" && ev.Data.Gateway == "gw-01" && ev.Data.State == "online"
+	}
 
 	// Step 1: run a while, then publish malformed messages beside the
 	// good ones; the center counts and keeps them.
