@@ -116,14 +116,7 @@ func TestOnAlarmOccurrences(t *testing.T) {
 // pool, receive the same alarm episodes from many goroutines at once.
 func TestOnAlarmTwoInstances(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, d store.Dialect) {
-		f := newFixture(t, d)
-		cfg := storetest.Config(t, d)
-		var ls [2]*hazard.Ledger
-		for i := range ls {
-			db := storetest.OpenConfig(t, cfg)
-			t.Cleanup(func() { db.Close() })
-			ls[i] = f.ledger(t, db)
-		}
+		_, ls := newTwins(t, d)
 		const episodes, workers = 10, 8
 		var wg sync.WaitGroup
 		var mu sync.Mutex

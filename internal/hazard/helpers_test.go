@@ -75,6 +75,26 @@ func newFixture(t testing.TB, d store.Dialect) *fixture {
 	return f
 }
 
+// newTwins returns a fixture and two ledgers on one fresh database, each
+// with its own pool, as two center instances.
+func newTwins(t testing.TB, d store.Dialect) (*fixture, [2]*hazard.Ledger) {
+	t.Helper()
+	cfg := storetest.Config(t, d)
+	f := &fixture{clock: &clock{t: t0}}
+	var ls [2]*hazard.Ledger
+	for i := range ls {
+		db := storetest.OpenConfig(t, cfg)
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Errorf("close ledger: %v", err)
+			}
+		})
+		ls[i] = f.ledger(t, db)
+	}
+	f.db, f.l = nil, ls[0]
+	return f, ls
+}
+
 // ledger returns another ledger on db sharing f's clock and events, as a
 // second center instance.
 func (f *fixture) ledger(t testing.TB, db *store.DB) *hazard.Ledger {

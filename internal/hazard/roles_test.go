@@ -165,14 +165,7 @@ func TestListScope(t *testing.T) {
 // and cancel the same records: exactly one of each race wins.
 func TestConcurrentTransitions(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, d store.Dialect) {
-		f := newFixture(t, d)
-		cfg := storetest.Config(t, d)
-		var ls [2]*hazard.Ledger
-		for i := range ls {
-			db := storetest.OpenConfig(t, cfg)
-			t.Cleanup(func() { db.Close() })
-			ls[i] = f.ledger(t, db)
-		}
+		_, ls := newTwins(t, d)
 		r, err := ls[0].Create(ctx, hazard.NewRecord{Origin: hazard.FromInspection,
 			Grade: hazard.General, Title: "t", Enterprise: entA, District: distA}, admin)
 		wantErr(t, "create", err, nil)
