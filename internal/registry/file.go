@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -262,9 +263,42 @@ func (b *builder) point(key string, d pointDoc, ent *Enterprise) Point {
 		return p // the rule checks below need a kind
 	}
 	p.Kind = kind
+	b.finite(key, d)
 	b.limits(key, d, &p)
 	b.rules(key, p)
 	return p
+}
+
+// finite refuses NaN and infinities, which pass every comparison the rule
+// checks make and would leave a limit that never fires.
+func (b *builder) finite(key string, d pointDoc) {
+	check := func(k string, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			b.bad(key+": "+k, "%g is not a finite number", v)
+		}
+	}
+	check("range_low", d.RangeLow)
+	check("range_high", d.RangeHigh)
+	check("deadband", d.Deadband)
+	for _, l := range []struct {
+		k string
+		d *limitDoc
+	}{
+		{"high_high", d.HighHigh}, {"high", d.High},
+		{"low", d.Low}, {"low_low", d.LowLow},
+	} {
+		if l.d != nil && l.d.Value != nil {
+			check(l.k+".value", *l.d.Value)
+		}
+	}
+	if r := d.RateOfChange; r != nil {
+		check("rate_of_change.per_minute", r.PerMinute)
+	}
+	if m := d.Methane; m != nil {
+		check("methane.alarm", m.Alarm)
+		check("methane.power_off", m.PowerOff)
+		check("methane.restore", m.Restore)
+	}
 }
 
 func gatewayListed(e *Enterprise, gw string) bool {

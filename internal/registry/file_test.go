@@ -122,6 +122,12 @@ func TestParseErrors(t *testing.T) {
 			[]string{"points[0] (GT-101): high", "no standard limits"}},
 		{"no points", "    points:\n      - {id: CH4-01", "    pts:\n      - {id: CH4-01",
 			[]string{"field pts not found"}},
+		{"NaN limit", "high_high: {value: 11.2}", "high_high: {value: .nan}",
+			[]string{"(LT-01): high_high.value", "not a finite number"}},
+		{"infinite range", "range_high: 100,", "range_high: .inf,",
+			[]string{"(GT-101): range_high", "not a finite number"}},
+		{"NaN methane", "alarm: 1.0", "alarm: .nan",
+			[]string{"(CH4-01): methane.alarm", "not a finite number"}},
 		{"range reversed", "range_low: 0, range_high: 12", "range_low: 12, range_high: 0",
 			[]string{"(LT-01): range_high"}},
 	}
