@@ -88,6 +88,7 @@ func NewWatcher(path string, log *slog.Logger, onChange func(*Registry),
 	}
 	w.loaded, w.pending = st, st
 	w.swap(r)
+	w.logLoaded(r)
 	return w, nil
 }
 
@@ -173,12 +174,16 @@ func (w *Watcher) loadLocked(st stamp) error {
 		return err
 	}
 	w.swap(r)
-	w.log.Info("registry loaded", "enterprises", len(r.enterpriseList),
-		"hazard_sources", len(r.sourceList), "points", len(r.pointList))
+	w.logLoaded(r)
 	if w.onChange != nil {
 		w.onChange(r)
 	}
 	return nil
+}
+
+func (w *Watcher) logLoaded(r *Registry) {
+	w.log.Info("registry loaded", "enterprises", len(r.enterpriseList),
+		"hazard_sources", len(r.sourceList), "points", len(r.pointList))
 }
 
 func (w *Watcher) swap(r *Registry) {
