@@ -123,7 +123,7 @@ func (sc *Scenario) Signal(name string) (*Signal, bool) {
 // ValueAt returns the engineering value of the named signal at t, before it
 // is quantised into registers. Time counts from the scenario's start key or,
 // without one, from the most recent Start of a server on this scenario;
-// before any start it fails with ErrNotStarted.
+// without either it fails with ErrNotStarted.
 func (sc *Scenario) ValueAt(name string, t time.Time) (float64, error) {
 	s, elapsed, err := sc.at(name, t)
 	if err != nil {
@@ -179,11 +179,13 @@ func (sc *Scenario) at(name string, t time.Time) (*Signal, time.Duration, error)
 	if !ok {
 		return nil, 0, fmt.Errorf("value of %q: %w", name, ErrUnknownSignal)
 	}
-	origin := sc.origin.Load()
-	if origin == nil {
-		return nil, 0, fmt.Errorf("value of %q: %w", name, ErrNotStarted)
+	if origin := sc.origin.Load(); origin != nil {
+		return s, t.Sub(*origin), nil
 	}
-	return s, t.Sub(*origin), nil
+	if !sc.Start.IsZero() {
+		return s, t.Sub(sc.Start), nil
+	}
+	return nil, 0, fmt.Errorf("value of %q: %w", name, ErrNotStarted)
 }
 
 // begin fixes time zero for a server started at now and returns it.

@@ -74,8 +74,8 @@ signals:
 		t.Fatal(err)
 	}
 	at := time.Date(2025, 6, 1, 8, 0, 30, 0, time.UTC)
-	if v, err := pinned.ValueAt("x", at); err == nil {
-		t.Errorf("ValueAt with a start key but no server = %v, want error", v)
+	if v, err := pinned.ValueAt("x", at); err != nil || v != 30 {
+		t.Errorf("ValueAt 30 s after the start key = %v, %v; want 30", v, err)
 	}
 }
 

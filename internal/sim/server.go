@@ -118,7 +118,8 @@ func (s *Server) closeWhenDone(ctx context.Context) {
 // tell which port the kernel chose for port 0. For port 0 we therefore find
 // a free port by listening and closing, and hand that port to the library.
 // Another process may take the port in between; then we try another.
-func listen(addr string, h modbus.RequestHandler, l *slog.Logger) (*modbus.ModbusServer, string, error) {
+func listen(addr string, h modbus.RequestHandler,
+	l *slog.Logger) (*modbus.ModbusServer, string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, "", fmt.Errorf("parse address: %w", err)
