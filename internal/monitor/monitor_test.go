@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hazardwatch/hazardwatch/internal/live"
 	"github.com/hazardwatch/hazardwatch/internal/store"
 	"github.com/hazardwatch/hazardwatch/internal/store/storetest"
 	"github.com/hazardwatch/hazardwatch/internal/wire"
@@ -252,5 +251,3 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
-
-var _ = live.KindAlarm
