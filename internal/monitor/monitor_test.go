@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,5 +250,25 @@ func TestConfigValidate(t *testing.T) {
 			(err != nil && !containsKey(err.Error(), tt.want)) {
 			t.Errorf("Validate() = %v, want %q", err, tt.want)
 		}
+	}
+}
+
+func TestRegistryChangeKeepsAlarms(t *testing.T) {
+	f := newFixture(t, storetest.Open(t, store.SQLite), nil)
+	f.send("GT-101", 30)
+
+	// GT-101 gets its own high limit of 35: its evaluator is rebuilt,
+	// resumes the active alarm, and 30 now clears it in its episode.
+	changed := strings.Replace(testRegistry, "expected_interval: 30s",
+		"expected_interval: 30s\n        high: {value: 35}", 1)
+	f.reg = loadRegistry(t, changed)
+	f.advance(10 * time.Second)
+	f.send("GT-101", 30)
+	want := []string{"GT-101/high:activated", "GT-101/high:cleared"}
+	if got := f.journal(); !slices.Equal(got, want) {
+		t.Fatalf("journal %q, want %q", got, want)
+	}
+	if got := f.stateRow("GT-101", "high"); got != "rtn_unacked false 1" {
+		t.Errorf("state %q", got)
 	}
 }
