@@ -112,16 +112,20 @@ func (c *Center) routes() http.Handler {
 	return mux
 }
 
-// healthz answers 200 while the broker connection is up and 503 when it
-// is not, with the parts' state as JSON.
+// healthz answers 200 while the center is connected to the broker and
+// subscribed, and 503 when it is not, with the parts' state as JSON.
 func (c *Center) healthz(w http.ResponseWriter, _ *http.Request) {
-	ok := c.ingest.Connected()
+	ok := c.ingest.Ready()
 	status := http.StatusOK
 	if !ok {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, map[string]any{"ok": ok, "mqtt_connected": ok})
+	writeJSON(w, status, map[string]any{"ok": ok,
+		"mqtt_connected": c.ingest.Connected(), "subscribed": ok})
 }
+
+// Ready reports whether the center is connected and subscribed.
+func (c *Center) Ready() bool { return c.ingest.Ready() }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

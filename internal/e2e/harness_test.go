@@ -107,6 +107,7 @@ func (p *plant) runCenter() *center.Center {
 	}
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
+	waitFor(p.t, 30*time.Second, "the center to subscribe", c.Ready)
 	p.stopCenter = func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -189,4 +190,10 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("timed out after %v waiting for %s", d, what)
+}
+
+type centerConfig = center.Config
+
+func loadDemoCenterConfig() (center.Config, error) {
+	return center.LoadConfig(repoFile("configs/center.yaml"))
 }

@@ -54,7 +54,8 @@ type Ingester struct {
 	rej    *Rejections
 	client mqtt.Client
 
-	connected atomic.Bool
+	connected  atomic.Bool
+	subscribed atomic.Bool
 
 	mu       sync.Mutex // guards seqs and gateways
 	seqs     map[gatewayKey]*sequence
@@ -109,6 +110,12 @@ func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, log *slog.Logge
 // Connected reports whether the broker connection is up.
 func (in *Ingester) Connected() bool { return in.connected.Load() }
 
+// Ready reports whether the center is connected and its subscriptions
+// are in place. Before the very first subscription of a session the
+// broker keeps nothing for the center: a gateway's messages published
+// before it are not delivered, so load must wait for Ready.
+func (in *Ingester) Ready() bool { return in.connected.Load() && in.subscribed.Load() }
+
 // Rejections returns the log of recent rejections.
 func (in *Ingester) Rejections() *Rejections { return in.rej }
 
@@ -136,6 +143,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 		SetOnConnectHandler(in.onConnect).
 		SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 			in.connected.Store(false)
+			in.subscribed.Store(false)
 			in.m.connected.Set(0)
 			in.log.Warn("mqtt connection lost", "err", err)
 		})
@@ -182,7 +190,9 @@ func (in *Ingester) onConnect(c mqtt.Client) {
 	go func() {
 		if err := mqttconn.Wait(c.SubscribeMultiple(filters, nil), 30*time.Second); err != nil {
 			in.log.Error("mqtt subscribe", "err", err)
+			return
 		}
+		in.subscribed.Store(true)
 	}()
 }
 
