@@ -34,7 +34,7 @@ trap stop_all INT TERM EXIT
 scripts/services.sh up
 say "building the commands into bin/"
 go build -o bin/ ./cmd/...
-mkdir -p "$logs"
+mkdir -p "$logs" "$run/center"
 
 start() {
 	local name=$1

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hazardwatch/hazardwatch/edge/agent"
 	"github.com/hazardwatch/hazardwatch/internal/center"
+	"github.com/hazardwatch/hazardwatch/internal/secret"
 	"github.com/hazardwatch/hazardwatch/internal/sim"
 	"github.com/hazardwatch/hazardwatch/internal/testsvc"
 )
@@ -48,6 +49,12 @@ type plant struct {
 
 func startPlant(t *testing.T, pollInterval time.Duration) *plant {
 	t.Helper()
+	return startPlantWith(t, pollInterval, nil)
+}
+
+// startPlantWith is startPlant with a change to the demo scenario.
+func startPlantWith(t *testing.T, pollInterval time.Duration, change func(*sim.Scenario)) *plant {
+	t.Helper()
 	p := &plant{t: t, broker: testsvc.StartMosquitto(t), influx: testsvc.StartInflux(t),
 		bucket: "hw/autogen"}
 
@@ -55,6 +62,9 @@ func startPlant(t *testing.T, pollInterval time.Duration) *plant {
 	sc, err := sim.LoadScenario(repoFile("configs/sim-tankfarm.yaml"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if change != nil {
+		change(sc)
 	}
 	p.scenario = sc
 	p.sim, err = sim.Start(context.Background(), sc, "127.0.0.1:0")
@@ -73,6 +83,9 @@ func startPlant(t *testing.T, pollInterval time.Duration) *plant {
 	p.center.Influx.URL = p.influx.URL()
 	p.center.Influx.Bucket = p.bucket
 	p.center.Ingest.FlushInterval = 50 * time.Millisecond
+	p.center.Store.DSN = secret.String(filepath.Join(t.TempDir(), "center.db"))
+	p.center.Registry.Path = repoFile("configs/registry-tankfarm.yaml")
+	p.center.Hazard.Policy = repoFile("configs/hazard-policy.yaml")
 
 	p.edgeCfg, err = agent.LoadConfig(repoFile("configs/edge.yaml"))
 	if err != nil {
@@ -194,6 +207,12 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 
 type centerConfig = center.Config
 
-func loadDemoCenterConfig() (center.Config, error) {
-	return center.LoadConfig(repoFile("configs/center.yaml"))
+// loadDemoCenterConfig reads the demo's center config with its files
+// found from this folder.
+func loadDemoCenterConfig(t *testing.T) (center.Config, error) {
+	c, err := center.LoadConfig(repoFile("configs/center.yaml"))
+	c.Store.DSN = secret.String(filepath.Join(t.TempDir(), "center.db"))
+	c.Registry.Path = repoFile("configs/registry-tankfarm.yaml")
+	c.Hazard.Policy = repoFile("configs/hazard-policy.yaml")
+	return c, err
 }

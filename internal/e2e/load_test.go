@@ -34,19 +34,30 @@ func newLoadRig(t *testing.T) *loadRig {
 	p := &plant{t: t, broker: testsvc.StartMosquitto(t), influx: testsvc.StartInflux(t),
 		bucket: "hw/autogen"}
 	var err error
-	p.center, err = loadCenterConfig()
+	p.center, err = loadCenterConfig(t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.center.MQTT.Broker = p.broker.URL()
 	p.center.Influx.URL = p.influx.URL()
 	p.center.Influx.RetryMax = time.Second
+	rig := &loadRig{t: t, broker: p.broker, influx: p.influx, plant: p}
+	p.center.Registry.Path = rig.registryFile()
 	t.Cleanup(func() {
 		if p.stopCenter != nil {
 			p.stopCenter()
 		}
 	})
-	return &loadRig{t: t, broker: p.broker, influx: p.influx, plant: p}
+	return rig
+}
+
+// registryFile writes the fleet's registry and returns its path.
+func (r *loadRig) registryFile() string {
+	path := filepath.Join(r.t.TempDir(), "registry.yaml")
+	if err := os.WriteFile(path, r.fleet(time.Second).Registry(), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	return path
 }
 
 // fleet is the generator's config for these tests: 10 gateways of 100
@@ -140,8 +151,12 @@ func TestLoadCenterKilledLosesNothing(t *testing.T) {
 	conf := fmt.Sprintf(`http: {listen: %q}
 mqtt: {broker: %q, client_id: hw-center-kill}
 influx: {url: %q, bucket: hw/autogen, create_database: true, retry_max: 1s}
+store: {dsn: %q}
+registry: {path: %q}
+hazard: {policy: %q}
 log: {level: warn}
-`, httpAddr, r.broker.URL(), r.influx.URL())
+`, httpAddr, r.broker.URL(), r.influx.URL(), filepath.Join(t.TempDir(), "center.db"),
+		r.plant.center.Registry.Path, repoFile("configs/hazard-policy.yaml"))
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +206,8 @@ func buildCommand(t *testing.T, name string) string {
 	return out
 }
 
-func loadCenterConfig() (centerConfig, error) {
-	c, err := loadDemoCenterConfig()
+func loadCenterConfig(t *testing.T) (centerConfig, error) {
+	c, err := loadDemoCenterConfig(t)
 	if err != nil {
 		return c, err
 	}

@@ -62,7 +62,8 @@ func TestPipelineStoresEveryReading(t *testing.T) {
 	for _, r := range rejected {
 		reasons[r.Reason] = true
 	}
-	for _, want := range []string{wire.RejectBadJSON, wire.RejectBadVersion, wire.RejectBadTopic, wire.RejectBadValue} {
+	for _, want := range []string{wire.RejectBadJSON, wire.RejectBadVersion, wire.RejectBadTopic,
+		wire.RejectBadValue, ingest.RejectGatewayNotAllowed} {
 		if !reasons[want] {
 			t.Errorf("no rejection with reason %s among %v", want, reasons)
 		}
@@ -156,12 +157,13 @@ func (p *plant) servedNear(point string, at time.Time, v float64) bool {
 func publishJunk(t *testing.T, broker, ent string) []string {
 	t.Helper()
 	topic := wire.TelemetryTopic(ent, "gw-01")
-	msgs := map[string]string{
-		topic:                              `{"v":1,"seq":`,
-		wire.TelemetryTopic(ent, "gw-x"):   `{"v":9,"epoch":1,"seq":1,"sent":1,"readings":[{"p":"a","t":1,"q":"bad"}]}`,
-		"hw/v1/" + ent + "/gw!1/telemetry": `{}`,
-		wire.TelemetryTopic(ent, "gw-y"): fmt.Sprintf(`{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"GT-101","t":%d,"q":"good"}]}`,
-			time.Now().UnixMilli(), time.Now().UnixMilli()),
+	now := time.Now().UnixMilli()
+	msgs := []struct{ topic, payload string }{
+		{topic, `{"v":1,"seq":`},
+		{topic, `{"v":9,"epoch":1,"seq":1,"sent":1,"readings":[{"p":"a","t":1,"q":"bad"}]}`},
+		{"hw/v1/" + ent + "/gw!1/telemetry", `{}`},
+		{topic, fmt.Sprintf(`{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"GT-101","t":%d,"q":"good"}]}`, now, now)},
+		{wire.TelemetryTopic(ent, "gw-other"), fmt.Sprintf(`{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"GT-101","t":%d,"v":99,"q":"good"}]}`, now, now)},
 	}
 	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(broker).SetClientID("junk"))
 	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
@@ -169,12 +171,12 @@ func publishJunk(t *testing.T, broker, ent string) []string {
 	}
 	defer c.Disconnect(100)
 	var sent []string
-	for topic, payload := range msgs {
-		tok := c.Publish(topic, 1, false, payload)
+	for _, m := range msgs {
+		tok := c.Publish(m.topic, 1, false, m.payload)
 		if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 			t.Fatalf("publish junk: %v", tok.Error())
 		}
-		sent = append(sent, payload)
+		sent = append(sent, m.payload)
 	}
 	return sent
 }

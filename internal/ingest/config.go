@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type Config struct {
 	// ShutdownTimeout bounds the final flush on shutdown; what is not
 	// stored by then stays unacknowledged and the broker delivers it again.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// UnknownPoints says what to do with readings of points the registry
+	// does not list: keep (store them, counted as unregistered) or reject.
+	UnknownPoints string `yaml:"unknown_points"`
 }
 
 // DefaultConfig returns the defaults.
@@ -34,6 +38,7 @@ func DefaultConfig() Config {
 		MaxFuture:       5 * time.Minute,
 		MaxPast:         35 * 24 * time.Hour,
 		ShutdownTimeout: 10 * time.Second,
+		UnknownPoints:   "keep",
 	}
 }
 
@@ -52,6 +57,8 @@ func (c Config) Validate() error {
 		return errors.New("ingest.max_past: must be positive")
 	case c.ShutdownTimeout <= 0:
 		return errors.New("ingest.shutdown_timeout: must be positive")
+	case c.UnknownPoints != "keep" && c.UnknownPoints != "reject":
+		return fmt.Errorf("ingest.unknown_points: %q, want keep or reject", c.UnknownPoints)
 	}
 	return nil
 }

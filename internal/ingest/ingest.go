@@ -41,12 +41,29 @@ type Observer interface {
 	ObserveStatus(src wire.Topic, s wire.Status, received time.Time)
 }
 
+// Gate tells which enterprises, gateways and points the center knows;
+// the registry answers. A nil Gate admits everything.
+type Gate interface {
+	EnterpriseKnown(enterprise string) bool
+	GatewayAllowed(enterprise, gateway string) bool
+	PointKnown(enterprise, point string) bool
+}
+
+// Reasons for rejections that come from the registry rather than the
+// wire contract.
+const (
+	RejectUnknownEnterprise = "unknown_enterprise"
+	RejectGatewayNotAllowed = "gateway_not_allowed"
+	RejectUnknownPoint      = wire.RejectUnregistered
+)
+
 // Ingester consumes telemetry and status messages.
 type Ingester struct {
 	cfg    Config
 	mqtt   mqttconn.Config
 	w      Writer
 	obs    Observer
+	gate   Gate
 	log    *slog.Logger
 	m      *metrics
 	now    func() time.Time
@@ -83,9 +100,9 @@ type delivery struct {
 	received time.Time
 }
 
-// New returns an Ingester that stores through w and reports to obs (which
-// may be nil).
-func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, log *slog.Logger, reg prometheus.Registerer) (*Ingester, error) {
+// New returns an Ingester that stores through w, reports to obs and
+// admits what gate knows (obs and gate may be nil).
+func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, gate Gate, log *slog.Logger, reg prometheus.Registerer) (*Ingester, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -97,6 +114,7 @@ func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, log *slog.Logge
 		mqtt:     mc,
 		w:        w,
 		obs:      obs,
+		gate:     gate,
 		log:      log,
 		m:        newMetrics(reg),
 		now:      time.Now,
@@ -276,6 +294,11 @@ func (in *Ingester) handle(d delivery, cur *pending) {
 		d.ack()
 		return
 	}
+	if err := in.admitGateway(topic); err != nil {
+		in.reject(d, topic.Kind, err, true)
+		d.ack()
+		return
+	}
 	if topic.Kind == wire.KindStatus {
 		in.handleStatus(d, topic)
 		d.ack()
@@ -325,7 +348,7 @@ func (in *Ingester) handleTelemetry(d delivery, topic wire.Topic, b *tsdb.Batch)
 	good := t.Readings[:0]
 	for i := range t.Readings {
 		r := &t.Readings[i]
-		if err := in.checkReading(r, d.received); err != nil {
+		if err := in.checkReading(topic, r, d.received); err != nil {
 			in.reject(d, wire.KindTelemetry, err, false)
 			continue
 		}
@@ -343,9 +366,30 @@ func (in *Ingester) handleTelemetry(d delivery, topic wire.Topic, b *tsdb.Batch)
 	return len(good) > 0
 }
 
-func (in *Ingester) checkReading(r *wire.Reading, now time.Time) error {
+// admitGateway refuses messages of enterprises the registry does not
+// know, and of gateways publishing for an enterprise not their own.
+func (in *Ingester) admitGateway(t wire.Topic) error {
+	if in.gate == nil {
+		return nil
+	}
+	if !in.gate.EnterpriseKnown(t.Enterprise) {
+		return &wire.Err{Reason: RejectUnknownEnterprise, Detail: "enterprise " + t.Enterprise + " is not in the registry"}
+	}
+	if !in.gate.GatewayAllowed(t.Enterprise, t.Gateway) {
+		return &wire.Err{Reason: RejectGatewayNotAllowed, Detail: "gateway " + t.Gateway + " may not report for enterprise " + t.Enterprise}
+	}
+	return nil
+}
+
+func (in *Ingester) checkReading(topic wire.Topic, r *wire.Reading, now time.Time) error {
 	if err := r.Check(); err != nil {
 		return err
+	}
+	if in.gate != nil && !in.gate.PointKnown(topic.Enterprise, r.Point) {
+		if in.cfg.UnknownPoints == "reject" {
+			return &wire.Err{Reason: RejectUnknownPoint, Detail: "point " + r.Point + " is not in the registry"}
+		}
+		in.m.unregistered.Inc()
 	}
 	at := time.UnixMilli(r.Time)
 	if at.After(now.Add(in.cfg.MaxFuture)) {

@@ -3,19 +3,20 @@ package ingest
 import "github.com/prometheus/client_golang/prometheus"
 
 type metrics struct {
-	messages    *prometheus.CounterVec
-	readings    prometheus.Counter
-	rejected    *prometheus.CounterVec
-	replayed    prometheus.Counter
-	seqMissing  prometheus.Gauge
-	seqDup      prometheus.Counter
-	seqLate     prometheus.Counter
-	queue       prometheus.Gauge
-	unacked     prometheus.Gauge
-	lag         prometheus.Histogram
-	connected   prometheus.Gauge
-	gatewaysOn  prometheus.Gauge
-	connections prometheus.Counter
+	messages     *prometheus.CounterVec
+	readings     prometheus.Counter
+	rejected     *prometheus.CounterVec
+	replayed     prometheus.Counter
+	seqMissing   prometheus.Gauge
+	seqDup       prometheus.Counter
+	seqLate      prometheus.Counter
+	queue        prometheus.Gauge
+	unacked      prometheus.Gauge
+	lag          prometheus.Histogram
+	connected    prometheus.Gauge
+	gatewaysOn   prometheus.Gauge
+	connections  prometheus.Counter
+	unregistered prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -73,11 +74,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "hw_ingest_mqtt_connects_total",
 			Help: "Successful connections to the broker.",
 		}),
+		unregistered: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hw_ingest_unregistered_readings_total",
+			Help: "Readings of points the registry does not list, stored because ingest.unknown_points is keep.",
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.messages, m.readings, m.rejected, m.replayed,
 			m.seqMissing, m.seqDup, m.seqLate, m.queue, m.unacked, m.lag,
-			m.connected, m.gatewaysOn, m.connections)
+			m.connected, m.gatewaysOn, m.connections, m.unregistered)
 	}
 	return m
 }

@@ -253,3 +253,27 @@ func (gw *gateway) hostile(now int64) []byte {
 		return []byte("\x00\xff garbage")
 	}
 }
+
+// Registry returns a registry file (see internal/registry) that lists the
+// fleet's enterprises, one hazard source each, and their points as
+// combustible gas detectors (%LEL, so a value of 60 is a level-2 alarm),
+// so that a center can be loaded with it.
+func (c Config) Registry() []byte {
+	var b []byte
+	b = append(b, "enterprises:\n"...)
+	n := (c.Gateways + c.GatewaysPerEnterprise - 1) / c.GatewaysPerEnterprise
+	for e := range n {
+		b = fmt.Appendf(b, "  - {code: %s, name: load test %d, district: load-district-%d, industry: hazardous_chemicals}\n",
+			c.EnterpriseOf(e*c.GatewaysPerEnterprise), e, e%10)
+	}
+	b = append(b, "hazard_sources:\n"...)
+	for e := range n {
+		b = fmt.Appendf(b, "  - code: LOAD-HS-%04d\n    name: load source %d\n    grade: 2\n    enterprise: %s\n    points:\n",
+			e, e, c.EnterpriseOf(e*c.GatewaysPerEnterprise))
+		for i := range c.Points {
+			b = fmt.Appendf(b, "      - {id: P%04d, name: detector %d, kind: combustible_gas, unit: \"%%LEL\", range_low: 0, range_high: 100, expected_interval: %s}\n",
+				i, i, c.Interval*5)
+		}
+	}
+	return b
+}
