@@ -38,8 +38,9 @@ type Config struct {
 	MaxRegisters int `yaml:"max_registers"`
 	MaxBits      int `yaml:"max_bits"`
 	// MaxGap is the most unused registers (or bits) a request reads
-	// across to join two points into one request.
-	MaxGap int `yaml:"max_gap"`
+	// across to join two points into one request; 0 joins only adjacent
+	// points. Left out, it is 10.
+	MaxGap *int `yaml:"max_gap"`
 	// Points are the monitoring points read from this device.
 	Points []PointConfig `yaml:"points"`
 }
@@ -114,8 +115,9 @@ func (c *Config) Defaults() {
 	if c.MaxBits == 0 {
 		c.MaxBits = plan.ProtocolMaxBits
 	}
-	if c.MaxGap == 0 {
-		c.MaxGap = plan.DefaultMaxGap
+	if c.MaxGap == nil {
+		gap := plan.DefaultMaxGap
+		c.MaxGap = &gap
 	}
 	s := &c.Serial
 	if s.BaudRate == 0 {
@@ -160,8 +162,8 @@ func (c *Config) Validate(key string) error {
 		return fmt.Errorf("%s.max_registers: %d, want 1 to %d", key, c.MaxRegisters, plan.ProtocolMaxRegisters)
 	case c.MaxBits < 1 || c.MaxBits > plan.ProtocolMaxBits:
 		return fmt.Errorf("%s.max_bits: %d, want 1 to %d", key, c.MaxBits, plan.ProtocolMaxBits)
-	case c.MaxGap < 0 || c.MaxGap > math.MaxUint16:
-		return fmt.Errorf("%s.max_gap: %d, want 0 to 65535", key, c.MaxGap)
+	case c.MaxGap == nil || *c.MaxGap < 0 || *c.MaxGap > math.MaxUint16:
+		return fmt.Errorf("%s.max_gap: want 0 to 65535", key)
 	case len(c.Points) == 0:
 		return fmt.Errorf("%s.points: a device needs at least one point", key)
 	}

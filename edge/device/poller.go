@@ -86,7 +86,7 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Poller, error) {
 	}
 	p.report = make([]reportState, len(cfg.Points))
 	p.limits = plan.Limits{MaxRegisters: uint16(cfg.MaxRegisters),
-		MaxBits: uint16(cfg.MaxBits), MaxGap: uint16(cfg.MaxGap)}
+		MaxBits: uint16(cfg.MaxBits), MaxGap: uint16(*cfg.MaxGap)}
 	reqs, err := plan.Build(p.items, p.limits)
 	if err != nil {
 		return nil, fmt.Errorf("device %s: plan requests: %w", cfg.Name, err)
