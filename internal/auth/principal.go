@@ -47,7 +47,7 @@ func (p Principal) Validate() error {
 			"district_operator, department or enterprise", ErrInvalid, p.Role)
 	}
 	if strings.TrimSpace(value) == "" {
-		return fmt.Errorf("%w: role %s needs a %s", ErrInvalid, p.Role, need)
+		return fmt.Errorf("%w: role %s needs its %s", ErrInvalid, p.Role, need)
 	}
 	return nil
 }
