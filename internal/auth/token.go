@@ -157,7 +157,8 @@ func (s *Store) Authenticate(ctx context.Context, tok string) (Principal, error)
 	case !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt):
 		return Principal{}, fmt.Errorf("%w: token %d expired", ErrUnauthorized, t.ID)
 	}
-	s.touch(ctx, t, now)
+	// A client that hangs up must not cancel the bookkeeping half-way.
+	s.touch(context.WithoutCancel(ctx), t, now)
 	return t.Principal, nil
 }
 
