@@ -120,17 +120,19 @@ func isWebSocket(r *http.Request) bool {
 	return false
 }
 
-// takeProtocolToken removes the "bearer.<token>" entry from h's
-// Sec-WebSocket-Protocol list and returns its token.
+// takeProtocolToken removes the "bearer.<token>" entries from h's
+// Sec-WebSocket-Protocol list and returns the first one's token.
 func takeProtocolToken(h http.Header) (secret.String, bool) {
 	var tok secret.String
 	var rest []string
 	for _, v := range h.Values("Sec-WebSocket-Protocol") {
 		for _, p := range strings.Split(v, ",") {
 			p = strings.TrimSpace(p)
-			if t, ok := strings.CutPrefix(p, bearerProtocolPrefix); ok && tok == "" {
-				tok = secret.String(t)
-				continue
+			if t, ok := strings.CutPrefix(p, bearerProtocolPrefix); ok {
+				if tok == "" {
+					tok = secret.String(t)
+				}
+				continue // every bearer entry is dropped, not only the first
 			}
 			if p != "" {
 				rest = append(rest, p)
