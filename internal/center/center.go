@@ -15,7 +15,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/hazardwatch/hazardwatch/internal/auth"
 	"github.com/hazardwatch/hazardwatch/internal/hazard"
+	"github.com/hazardwatch/hazardwatch/internal/hazardapi"
 	"github.com/hazardwatch/hazardwatch/internal/ingest"
 	"github.com/hazardwatch/hazardwatch/internal/live"
 	"github.com/hazardwatch/hazardwatch/internal/monitor"
@@ -32,6 +34,7 @@ type Center struct {
 	db       *store.DB
 	registry *registry.Watcher
 	ledger   *hazard.Ledger
+	auth     *auth.Store
 	monitor  *monitor.Monitor
 	writer   *tsdb.Writer
 	ingest   *ingest.Ingester
@@ -68,6 +71,7 @@ func (c *Center) build(ctx context.Context) error {
 		return fmt.Errorf("load registry: %w", err)
 	}
 	c.hub = live.NewHub(10000, c.reg)
+	c.auth = auth.NewStore(c.db, auth.Options{Logger: log.With("part", "auth")})
 	if err := c.buildLedger(); err != nil {
 		return err
 	}
@@ -79,14 +83,14 @@ func (c *Center) build(ctx context.Context) error {
 	}
 	c.monitor, err = monitor.New(ctx, cfg.Monitor, monitor.Deps{
 		Registry: c.registry.Current, DB: c.db, Hub: c.hub, Annotations: c.writer,
-		Ledger: c.ledger, Log: log.With("part", "monitor"), Reg: c.reg,
+		Ledger: c.ledger, Actor: auth.ActorFromRequest, Log: log.With("part", "monitor"), Reg: c.reg,
 	})
 	if err != nil {
 		return fmt.Errorf("alarm service: %w", err)
 	}
 
 	// Step 3: ingest, which feeds both the live feed and the alarms.
-	obs := &observer{hub: c.hub, next: c.monitor}
+	obs := &observer{hub: c.hub, next: c.monitor, registry: c.registry.Current}
 	gate := registryGate{c.registry.Current}
 	if c.ingest, err = ingest.New(cfg.Ingest, cfg.MQTT, c.writer, obs, gate, log.With("part", "ingest"), c.reg); err != nil {
 		return err
@@ -214,23 +218,33 @@ func (c *Center) escalateLoop(ctx context.Context) error {
 	}
 }
 
+// routes mounts the API. Health and metrics are open; everything under
+// /api/v1 needs an API token (see hw-admin), and scoped roles see only
+// their district or enterprise.
 func (c *Center) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET /api/v1/gateways", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, c.visibleGateways(r))
+	})
+	api.HandleFunc("GET /api/v1/rejections", c.cityOnly(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, c.ingest.Rejections().Recent())
+	}))
+	api.Handle("GET /api/v1/live", &live.Server{Hub: c.hub, QueueSize: 256,
+		Scope: liveScope, Subprotocols: []string{auth.WebSocketProtocol},
+		Log: c.log.With("part", "live")})
+	api.Handle("/api/v1/registry/", c.registry.Handler())
+	alarms := scopeQuery(c.monitor.Handler())
+	api.Handle("/api/v1/alarms", alarms)
+	api.Handle("/api/v1/alarms/", alarms)
+	api.Handle("/api/v1/points", alarms)
+	hazards := hazardapi.New(c.ledger, c.log.With("part", "hazardapi"))
+	api.Handle("/api/v1/hazards", hazards)
+	api.Handle("/api/v1/hazards/", hazards)
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", c.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(c.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /api/v1/gateways", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, c.ingest.Gateways())
-	})
-	mux.HandleFunc("GET /api/v1/rejections", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, c.ingest.Rejections().Recent())
-	})
-	mux.Handle("GET /api/v1/live", &live.Server{Hub: c.hub, QueueSize: 256,
-		Log: c.log.With("part", "live")})
-	mux.Handle("/api/v1/registry/", c.registry.Handler())
-	alarms := c.monitor.Handler()
-	mux.Handle("/api/v1/alarms", alarms)
-	mux.Handle("/api/v1/alarms/", alarms)
-	mux.Handle("/api/v1/points", alarms)
+	mux.Handle("/api/", c.auth.Middleware(api))
 	return mux
 }
 

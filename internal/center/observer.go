@@ -13,8 +13,9 @@ import (
 // observer puts gateway status on the live feed and hands everything to
 // the alarm service.
 type observer struct {
-	hub  *live.Hub
-	next ingest.Observer
+	hub      *live.Hub
+	next     ingest.Observer
+	registry func() *registry.Registry
 }
 
 // gatewayEvent is the data of a gateway event.
@@ -28,8 +29,9 @@ type gatewayEvent struct {
 func (o *observer) ObserveStatus(src wire.Topic, s wire.Status, received time.Time) {
 	data, _ := json.Marshal(gatewayEvent{Enterprise: src.Enterprise, Gateway: src.Gateway,
 		State: s.State, Agent: s.Agent})
+	e, _ := o.registry().Enterprise(src.Enterprise)
 	o.hub.Publish(live.Event{Kind: live.KindGateway, Time: received,
-		Enterprise: src.Enterprise, Data: data})
+		District: e.District, Enterprise: src.Enterprise, Data: data})
 	o.next.ObserveStatus(src, s, received)
 }
 

@@ -13,7 +13,9 @@ import (
 // falls back from 14 s. The registry gives GT-102 no limits of its own, so
 // the GB/T 50493-2019 defaults apply: level 1 at 25 %LEL (high), level 2
 // at 50 %LEL (high_high). Both alarms are raised, then return to normal.
-// Stopping the edge makes the gateway offline, which raises its alarm.
+// The level-2 alarm opens one major hazard record routed to the city,
+// which is walked to closed (see walkHazard). Stopping the edge makes the
+// gateway offline, which raises its alarm.
 func TestGasLeakRaisesAndClearsAlarm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
@@ -33,7 +35,7 @@ func TestGasLeakRaisesAndClearsAlarm(t *testing.T) {
 	api := "http://" + c.Addr() + "/api/v1/alarms?enterprise=" + p.edgeCfg.Gateway.Enterprise
 
 	alarmOf := func(point, cond string) (monitor.AlarmView, bool) {
-		for _, a := range getJSON[[]monitor.AlarmView](t, api) {
+		for _, a := range getJSON[[]monitor.AlarmView](t, p.token, api) {
 			if a.Point == point && a.Condition == cond {
 				return a, true
 			}
@@ -62,6 +64,10 @@ func TestGasLeakRaisesAndClearsAlarm(t *testing.T) {
 			t.Errorf("alarm on %s, which did not leak: %+v", other, a)
 		}
 	}
+
+	// The level-2 alarm opened one major hazard record, which the right
+	// roles walk to closed.
+	p.walkHazard(t, "http://"+c.Addr())
 
 	// The gateway goes away: its offline status raises the gateway alarm.
 	p.stopEdge()

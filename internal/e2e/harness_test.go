@@ -15,9 +15,12 @@ import (
 	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 
 	"github.com/hazardwatch/hazardwatch/edge/agent"
+	"github.com/hazardwatch/hazardwatch/internal/auth"
 	"github.com/hazardwatch/hazardwatch/internal/center"
+	"github.com/hazardwatch/hazardwatch/internal/hazard"
 	"github.com/hazardwatch/hazardwatch/internal/secret"
 	"github.com/hazardwatch/hazardwatch/internal/sim"
+	"github.com/hazardwatch/hazardwatch/internal/store"
 	"github.com/hazardwatch/hazardwatch/internal/testsvc"
 )
 
@@ -42,6 +45,9 @@ type plant struct {
 	edgeCfg  agent.Config
 	center   center.Config
 	bucket   string
+	// token is a city administrator's API token, made when the center
+	// starts.
+	token string
 
 	stopCenter func()
 	stopEdge   func()
@@ -121,6 +127,7 @@ func (p *plant) runCenter() *center.Center {
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	waitFor(p.t, 30*time.Second, "the center to subscribe", c.Ready)
+	p.token = p.makeToken(ctx, auth.Principal{Name: "e2e-admin", Role: hazard.CityAdmin})
 	p.stopCenter = func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -148,6 +155,21 @@ func (p *plant) runEdge() *agent.Agent {
 		p.stopEdge = nil
 	}
 	return a
+}
+
+// makeToken creates an API token in the center's store, as hw-admin would.
+func (p *plant) makeToken(ctx context.Context, who auth.Principal) string {
+	p.t.Helper()
+	db, err := store.Open(ctx, p.center.Store, testLogger(p.t))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer db.Close()
+	tok, err := auth.NewStore(db, auth.Options{}).Create(ctx, who, time.Hour)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return tok
 }
 
 // stored is one reading read back from InfluxDB.

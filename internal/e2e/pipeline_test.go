@@ -28,7 +28,8 @@ func TestPipelineStoresEveryReading(t *testing.T) {
 	const poll = 250 * time.Millisecond
 	p := startPlant(t, poll)
 	c := p.runCenter()
-	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c.Addr()+"/api/v1/live?kind=gateway", nil)
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+c.Addr()+"/api/v1/live?kind=gateway",
+		http.Header{"Authorization": {"Bearer " + p.token}})
 	if err != nil {
 		t.Fatalf("live feed: %v", err)
 	}
@@ -55,7 +56,7 @@ func TestPipelineStoresEveryReading(t *testing.T) {
 	junk := publishJunk(t, p.broker.URL(), p.edgeCfg.Gateway.Enterprise)
 	var rejected []ingest.Rejection
 	waitFor(t, 10*time.Second, "rejections to show", func() bool {
-		rejected = getJSON[[]ingest.Rejection](t, "http://"+c.Addr()+"/api/v1/rejections")
+		rejected = getJSON[[]ingest.Rejection](t, p.token, "http://"+c.Addr()+"/api/v1/rejections")
 		return len(rejected) >= len(junk)
 	})
 	reasons := map[string]bool{}
@@ -181,10 +182,16 @@ func publishJunk(t *testing.T, broker, ent string) []string {
 	return sent
 }
 
-func getJSON[T any](t *testing.T, url string) T {
+// getJSON reads a JSON answer of the center's API with an API token.
+func getJSON[T any](t *testing.T, token, url string) T {
 	t.Helper()
 	var v T
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}

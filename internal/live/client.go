@@ -93,7 +93,10 @@ type Server struct {
 	// Scope narrows a request's filter to what its user may see, after
 	// authentication; nil leaves the filter as asked.
 	Scope func(r *http.Request, f Filter) (Filter, error)
-	Log   *slog.Logger
+	// Subprotocols the server speaks; a browser that offers protocols
+	// drops the connection unless the server picks one of them.
+	Subprotocols []string
+	Log          *slog.Logger
 }
 
 // ServeHTTP upgrades the request to a websocket and streams events. The
@@ -118,7 +121,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	up := websocket.Upgrader{CheckOrigin: s.CheckOrigin}
+	up := websocket.Upgrader{CheckOrigin: s.CheckOrigin, Subprotocols: s.Subprotocols}
 	conn, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered the client
