@@ -74,6 +74,12 @@ if [ "${n:-0}" -eq 0 ]; then
 	exit 1
 fi
 
+# An API token for the demo's operator (a city administrator); the
+# center's API refuses requests without one.
+token=$(bin/hw-admin -config configs/center.yaml token create -name demo-operator \
+	-role city_admin -expires 24h)
+echo "$token" >"$run/demo-token"
+
 cat >&2 <<MSG
 
 demo: readings are arriving ($n so far). The simulated gas detector GT-102
@@ -83,12 +89,16 @@ demo: Look at the data (Flux over the InfluxDB v2 API):
 demo:   curl -s -XPOST $influx/api/v2/query -H 'Content-Type: application/vnd.flux' \\
 demo:     -H 'Accept: application/csv' --data-binary \\
 demo:     'from(bucket:"hazardwatch/autogen") |> range(start:-5m)
-demo:      |> filter(fn:(r)=> r.point=="GT-102" and r._field=="value") |> last()'
+demo:      |> filter(fn:(r)=> r._measurement=="reading" and r.point=="GT-102" and r._field=="value") |> last()'
 demo:   or InfluxQL: curl -s "$influx/query?db=hazardwatch" \\
 demo:     --data-urlencode 'q=SELECT last(value) FROM reading GROUP BY point'
 demo:
 demo: Center:  curl -s localhost:8080/healthz   curl -s localhost:8080/metrics
-demo:          curl -s localhost:8080/api/v1/gateways
+demo: The API needs the demo operator's token (also in $run/demo-token):
+demo:   TOKEN=$token
+demo:   curl -s -H "Authorization: Bearer \$TOKEN" localhost:8080/api/v1/alarms
+demo:   curl -s -H "Authorization: Bearer \$TOKEN" localhost:8080/api/v1/hazards
+demo:   curl -s -H "Authorization: Bearer \$TOKEN" localhost:8080/api/v1/gateways
 demo: Edge:    curl -s localhost:9101/healthz   curl -s localhost:9101/metrics
 demo: Logs:    $logs
 demo:
@@ -97,7 +107,7 @@ demo: Ctrl-C stops everything.
 MSG
 
 gt102='from(bucket: "hazardwatch/autogen") |> range(start: -1m)
-  |> filter(fn: (r) => r.point == "GT-102" and r._field == "value") |> last()'
+  |> filter(fn: (r) => r._measurement == "reading" and r.point == "GT-102" and r._field == "value") |> last()'
 while true; do
 	for pid in "${pids[@]}"; do
 		if ! kill -0 "$pid" 2>/dev/null; then
@@ -106,6 +116,8 @@ while true; do
 		fi
 	done
 	v=$(flux "$gt102" 2>/dev/null || true)
-	say "$(date +%T) readings stored: $(count), GT-102 now ${v:-?} %LEL"
+	alarms=$(curl -s -H "Authorization: Bearer $token" "localhost:8080/api/v1/alarms?active=true" |
+		grep -o '"condition": *"[a-z_]*"' | sed 's/.*"\([a-z_]*\)"$/\1/' | sort | uniq -c | tr -s ' \n' ' ' || true)
+	say "$(date +%T) readings stored: $(count), GT-102 now ${v:-?} %LEL, active alarms: ${alarms:-none}"
 	sleep 10
 done
