@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"fmt"
 	"io"
 	"path/filepath"
 	"testing"
@@ -56,6 +57,17 @@ func connect(t *testing.T, m *testsvc.TLSMosquitto, user, password string) error
 	}
 	if tok.Error() == nil {
 		c.Disconnect(50)
+	}
+	return tok.Error()
+}
+
+// connectPlain connects anonymously to a plain listener.
+func connectPlain(port int) error {
+	o := mqtt.NewClientOptions().AddBroker(fmt.Sprintf("tcp://127.0.0.1:%d", port)).
+		SetClientID("anonymous").SetAutoReconnect(false).SetConnectTimeout(5 * time.Second)
+	tok := mqtt.NewClient(o).Connect()
+	if !tok.WaitTimeout(10 * time.Second) {
+		return io.ErrNoProgress
 	}
 	return tok.Error()
 }
