@@ -33,11 +33,11 @@ const recordsAtEndSQL = `SELECT r.district, r.grade, r.responsible_unit,
 
 // recordAtEnd is a record as the report sees it.
 type recordAtEnd struct {
-	district, unit     string
-	grade              hazard.Grade
-	created, deadline  int64
-	closed             sql.NullInt64
-	statusAtEnd        sql.NullString // NULL: no history before the end
+	district, unit      string
+	grade               hazard.Grade
+	created, deadline   int64
+	closed              sql.NullInt64
+	statusAtEnd         sql.NullString // NULL: no history before the end
 	escalationsByTheEnd int64
 }
 
