@@ -134,11 +134,23 @@ start_mosquitto() {
 	fi
 	port_open 127.0.0.1 "$mqtt_port" &&
 		die "port $mqtt_port is taken by another program; set HW_MQTT_PORT"
+	# Started as root, Mosquitto drops to the user mosquitto: that user
+	# must be able to write its persistence file, or a restart loses the
+	# center's persistent session.
+	local user_line=
+	if [ "$(id -u)" -eq 0 ]; then
+		if id mosquitto >/dev/null 2>&1; then
+			chown -R mosquitto "$dir/data"
+		else
+			user_line="user root"
+		fi
+	fi
 	cat >"$dir/mosquitto.conf" <<CONF
 # Written by scripts/services.sh for the demo; deploy/mosquitto/ has the
 # production configuration with TLS, passwords and per-gateway ACLs.
 listener $mqtt_port 127.0.0.1
 allow_anonymous true
+$user_line
 persistence true
 persistence_location $dir/data/
 autosave_interval 10
@@ -147,7 +159,7 @@ autosave_interval 10
 max_inflight_messages 1000
 max_queued_messages 1000000
 max_queued_bytes 0
-log_dest file $dir/mosquitto.log
+log_dest stderr
 log_type error
 log_type warning
 log_type notice

@@ -43,5 +43,18 @@ func run(path string, check bool) error {
 	if err != nil {
 		return err
 	}
+
+	// SIGHUP reloads the registry at once (systemctl reload); the center
+	// also notices a changed file by itself within a second or two.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			if err := c.ReloadRegistry(); err == nil {
+				log.Info("registry reloaded on SIGHUP")
+			}
+		}
+	}()
 	return c.Run(ctx)
 }

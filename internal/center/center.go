@@ -151,6 +151,10 @@ func (c *Center) close() {
 	}
 }
 
+// ReloadRegistry reads the registry file again now. A bad file keeps the
+// registry in service; the watcher logs why and the error is returned.
+func (c *Center) ReloadRegistry() error { return c.registry.Reload() }
+
 // Addr is the HTTP server's address.
 func (c *Center) Addr() string { return c.ln.Addr().String() }
 

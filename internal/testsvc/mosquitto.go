@@ -40,6 +40,12 @@ func StartMosquitto(t testing.TB, extra ...string) *Mosquitto {
 	if !hasSetting(extra, "allow_anonymous") {
 		lines = append(lines, "allow_anonymous true")
 	}
+	// Started as root, Mosquitto drops to the user mosquitto, which cannot
+	// write its persistence file into the test's private folder: restarts
+	// would then lose the persistent sessions that the tests are about.
+	if os.Geteuid() == 0 && !hasSetting(extra, "user") {
+		lines = append(lines, "user root")
+	}
 	lines = append(lines, extra...)
 	body := strings.Join(lines, "\n") + "\n"
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
