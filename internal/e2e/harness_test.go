@@ -37,7 +37,7 @@ func testLogger(t testing.TB) *slog.Logger {
 // plant is the whole pipeline, built from the demo's config files with
 // the addresses of this test's private services.
 type plant struct {
-	t        *testing.T
+	t        testing.TB
 	broker   *testsvc.Mosquitto
 	influx   *testsvc.Influx
 	scenario *sim.Scenario
@@ -53,13 +53,13 @@ type plant struct {
 	stopEdge   func()
 }
 
-func startPlant(t *testing.T, pollInterval time.Duration) *plant {
+func startPlant(t testing.TB, pollInterval time.Duration) *plant {
 	t.Helper()
 	return startPlantWith(t, pollInterval, nil)
 }
 
 // startPlantWith is startPlant with a change to the demo scenario.
-func startPlantWith(t *testing.T, pollInterval time.Duration, change func(*sim.Scenario)) *plant {
+func startPlantWith(t testing.TB, pollInterval time.Duration, change func(*sim.Scenario)) *plant {
 	t.Helper()
 	p := &plant{t: t, broker: testsvc.StartMosquitto(t), influx: testsvc.StartInflux(t),
 		bucket: "hw/autogen"}
@@ -215,7 +215,7 @@ func (p *plant) readings(ctx context.Context) map[string][]stored {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
@@ -231,7 +231,7 @@ type centerConfig = center.Config
 
 // loadDemoCenterConfig reads the demo's center config with its files
 // found from this folder.
-func loadDemoCenterConfig(t *testing.T) (center.Config, error) {
+func loadDemoCenterConfig(t testing.TB) (center.Config, error) {
 	c, err := center.LoadConfig(repoFile("configs/center.yaml"))
 	c.Store.DSN = secret.String(filepath.Join(t.TempDir(), "center.db"))
 	c.Registry.Path = repoFile("configs/registry-tankfarm.yaml")

@@ -28,7 +28,7 @@ type Config struct {
 	GatewaysPerEnterprise int
 	// Gateways is the number of simulated gateways.
 	Gateways int
-	// Points per gateway, named P0000 to P<n-1>.
+	// Points per gateway; see PointID for their names.
 	Points int
 	// Interval between two messages of one gateway.
 	Interval time.Duration
@@ -37,8 +37,8 @@ type Config struct {
 	Duration time.Duration
 	Messages int
 	// CrossEvery makes every CrossEvery-th message carry a value of 60 on
-	// point P0000 (above a gas point's 50 %LEL level 2 limit), and the
-	// next one 5; 0 never crosses.
+	// the gateway's first point (above a gas point's 50 %LEL level 2
+	// limit), and the next one 5; 0 never crosses.
 	CrossEvery int
 	// HostilePerGood publishes that many malformed or hostile messages for
 	// every good one, on the same gateway's topic.
@@ -147,9 +147,16 @@ type gateway struct {
 	rng        *rand.Rand
 }
 
+// PointID names point i of a gateway: gateways of one enterprise each
+// have their own points.
+func PointID(gateway string, i int) string { return fmt.Sprintf("%s.P%04d", gateway, i) }
+
+// GatewayID names gateway number g.
+func GatewayID(g int) string { return fmt.Sprintf("gw-%05d", g) }
+
 func newGateway(cfg Config, g int) *gateway {
-	ent := fmt.Sprintf("%s-%04d", cfg.Enterprise, g/cfg.GatewaysPerEnterprise)
-	id := fmt.Sprintf("gw-%05d", g)
+	ent := cfg.EnterpriseOf(g)
+	id := GatewayID(g)
 	return &gateway{cfg: cfg, enterprise: ent, id: id, topic: wire.TelemetryTopic(ent, id),
 		epoch: time.Now().UnixMilli(), rng: rand.New(rand.NewPCG(uint64(g), 7))}
 }
@@ -226,7 +233,7 @@ func (gw *gateway) message(seq uint64, now int64, c *counters) []byte {
 			v = 60
 			c.crossings.Add(1)
 		}
-		t.Readings[i] = wire.Reading{Point: fmt.Sprintf("P%04d", i), Time: now,
+		t.Readings[i] = wire.Reading{Point: PointID(gw.id, i), Time: now,
 			Value: &v, Quality: wire.Good}
 	}
 	b, err := wire.AppendTelemetry(nil, &t)
@@ -244,20 +251,20 @@ func (gw *gateway) hostile(now int64) []byte {
 	case 1:
 		return []byte(`{"v":1,"epoch":1,"seq":1,"sent":1,"readings":[{"p":"../../etc","t":1,"v":1,"q":"good"}]}`)
 	case 2:
-		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"P0000","t":%d,"v":1e308,"q":"good","x":1}]}`, now, now)
+		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"%s","t":%d,"v":1e308,"q":"good","x":1}]}`, now, PointID(gw.id, 0), now)
 	case 3:
 		return make([]byte, wire.MaxPayload+1)
 	case 4:
-		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"P0000","t":%d,"q":"good"}]}`, now, now+int64(time.Hour/time.Millisecond))
+		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"%s","t":%d,"q":"good"}]}`, now, PointID(gw.id, 0), now+int64(time.Hour/time.Millisecond))
 	default:
 		return []byte("\x00\xff garbage")
 	}
 }
 
 // Registry returns a registry file (see internal/registry) that lists the
-// fleet's enterprises, one hazard source each, and their points as
-// combustible gas detectors (%LEL, so a value of 60 is a level-2 alarm),
-// so that a center can be loaded with it.
+// fleet's enterprises, one hazard source each, and their gateways' points
+// as combustible gas detectors (%LEL, so a value of 60 is a level-2
+// alarm), so that a center can be loaded with it.
 func (c Config) Registry() []byte {
 	var b []byte
 	b = append(b, "enterprises:\n"...)
@@ -270,9 +277,11 @@ func (c Config) Registry() []byte {
 	for e := range n {
 		b = fmt.Appendf(b, "  - code: LOAD-HS-%04d\n    name: load source %d\n    grade: 2\n    enterprise: %s\n    points:\n",
 			e, e, c.EnterpriseOf(e*c.GatewaysPerEnterprise))
-		for i := range c.Points {
-			b = fmt.Appendf(b, "      - {id: P%04d, name: detector %d, kind: combustible_gas, unit: \"%%LEL\", range_low: 0, range_high: 100, expected_interval: %s}\n",
-				i, i, c.Interval*5)
+		for g := e * c.GatewaysPerEnterprise; g < min(c.Gateways, (e+1)*c.GatewaysPerEnterprise); g++ {
+			for i := range c.Points {
+				b = fmt.Appendf(b, "      - {id: %s, name: detector %d, kind: combustible_gas, unit: \"%%LEL\", range_low: 0, range_high: 100, expected_interval: %s}\n",
+					PointID(GatewayID(g), i), i, c.Interval*5)
+			}
 		}
 	}
 	return b
