@@ -60,7 +60,10 @@ async function signIn(tok) {
   feed = new LiveFeed({
     kinds: ["alarm", "hazard", "gateway"],
     onEvent: receive,
-    onReload: () => reload().catch(failed),
+    // body[data-loaded] tells tests (and curious operators) when the
+    // lists were last read.
+    onReload: () => reload().then(() => { document.body.dataset.loaded = new Date().toISOString(); })
+      .catch(failed),
     onStatus: liveStatus,
   });
   feed.start();

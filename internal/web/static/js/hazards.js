@@ -68,7 +68,7 @@ function draw() {
     records.length
       ? h("table", { id: "hazard-list" }, h("thead", {}, head), h("tbody", {}, records.map(row)))
       : h("p", { class: "muted" }, t("hazards.none")),
-    next && h("button", { type: "button", onclick: load }, t("hazards.more")));
+    next ? h("button", { type: "button", onclick: load }, t("hazards.more")) : "");
 }
 
 function row(r) {

@@ -14,8 +14,8 @@ export function render(section) {
   }
   const districts = [...byDistrict.keys()].sort((a, b) => a.localeCompare(b, "zh"));
   section.replaceChildren(h("h2", {}, t("overview.title")),
-    districts.length ? districts.map((d) => district(d, byDistrict.get(d)))
-      : h("p", { class: "muted" }, t("overview.none")));
+    ...(districts.length ? districts.map((d) => district(d, byDistrict.get(d)))
+      : [h("p", { class: "muted" }, t("overview.none"))]));
 }
 
 function district(name, ents) {
