@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: the project's test command (make test, .ci/run).
 #
-# Installs what the tests need (Mosquitto, InfluxDB 1.8, PostgreSQL), then
+# Installs what the tests need (Mosquitto, InfluxDB 1.8, PostgreSQL,
+# Chromium for the dashboard's browser test), then
 # checks formatting and go vet and runs every test. Tests start their own
 # Mosquitto and InfluxDB on free ports; the ledger's tests use the
 # machine's PostgreSQL on 127.0.0.1:5432 and create their own databases.
@@ -13,6 +14,7 @@ cd "$repo"
 
 scripts/services.sh install
 scripts/services.sh postgres
+scripts/browser-deps.sh
 eval "$(scripts/services.sh env | sed 's/^/export /')"
 
 unformatted=$(gofmt -l cmd internal edge)

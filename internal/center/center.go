@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/hazardwatch/hazardwatch/internal/auth"
+	"github.com/hazardwatch/hazardwatch/internal/dispatch"
 	"github.com/hazardwatch/hazardwatch/internal/hazard"
 	"github.com/hazardwatch/hazardwatch/internal/hazardapi"
 	"github.com/hazardwatch/hazardwatch/internal/ingest"
@@ -24,6 +25,7 @@ import (
 	"github.com/hazardwatch/hazardwatch/internal/registry"
 	"github.com/hazardwatch/hazardwatch/internal/store"
 	"github.com/hazardwatch/hazardwatch/internal/tsdb"
+	"github.com/hazardwatch/hazardwatch/internal/web"
 )
 
 // Center is a running monitoring center.
@@ -36,6 +38,8 @@ type Center struct {
 	ledger   *hazard.Ledger
 	auth     *auth.Store
 	monitor  *monitor.Monitor
+	dispatch *dispatch.Reporter
+	trend    *web.InfluxTrend
 	writer   *tsdb.Writer
 	ingest   *ingest.Ingester
 	hub      *live.Hub
@@ -87,6 +91,16 @@ func (c *Center) build(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("alarm service: %w", err)
+	}
+
+	if c.trend, err = web.NewInfluxTrend(c.writer.Client(), cfg.Influx.Org, cfg.Influx.Bucket); err != nil {
+		return fmt.Errorf("trend query: %w", err)
+	}
+	c.dispatch, err = dispatch.NewReporter(dispatch.Deps{DB: c.db, Ledger: c.ledger,
+		Registry: c.registry.Current, Influx: c.writer.Client(), Bucket: cfg.Influx.Bucket,
+		Org: cfg.Influx.Org, Log: log.With("part", "dispatch")})
+	if err != nil {
+		return fmt.Errorf("dispatch report: %w", err)
 	}
 
 	// Step 3: ingest, which feeds both the live feed and the alarms.
@@ -222,9 +236,10 @@ func (c *Center) escalateLoop(ctx context.Context) error {
 	}
 }
 
-// routes mounts the API. Health and metrics are open; everything under
-// /api/v1 needs an API token (see hw-admin), and scoped roles see only
-// their district or enterprise.
+// routes mounts the API and the operators' dashboard. The dashboard's
+// files, health and metrics are open; everything under /api/v1 needs an
+// API token (see hw-admin), and scoped roles see only their district or
+// enterprise.
 func (c *Center) routes() http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/v1/gateways", func(w http.ResponseWriter, r *http.Request) {
@@ -241,11 +256,14 @@ func (c *Center) routes() http.Handler {
 	api.Handle("/api/v1/alarms", alarms)
 	api.Handle("/api/v1/alarms/", alarms)
 	api.Handle("/api/v1/points", alarms)
+	api.Handle("GET /api/v1/dispatch", dispatch.Handler(c.dispatch))
+	api.Handle("GET /api/v1/trend", scopeQuery(web.TrendHandler(c.trend, c.registry.Current)))
 	hazards := hazardapi.New(c.ledger, c.log.With("part", "hazardapi"))
 	api.Handle("/api/v1/hazards", hazards)
 	api.Handle("/api/v1/hazards/", hazards)
 
 	mux := http.NewServeMux()
+	mux.Handle("/", web.Handler())
 	mux.HandleFunc("GET /healthz", c.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(c.reg, promhttp.HandlerOpts{}))
 	mux.Handle("/api/", c.auth.Middleware(api))

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hazardwatch/hazardwatch/internal/dispatch"
 	"github.com/hazardwatch/hazardwatch/internal/monitor"
 	"github.com/hazardwatch/hazardwatch/internal/sim"
 )
@@ -69,6 +70,9 @@ func TestGasLeakRaisesAndClearsAlarm(t *testing.T) {
 	// roles walk to closed.
 	p.walkHazard(t, "http://"+c.Addr())
 
+	// Today's dispatch report counts the leak's alarms and the record.
+	p.checkDispatch(t, "http://"+c.Addr())
+
 	// The gateway goes away: its offline status raises the gateway alarm.
 	p.stopEdge()
 	waitFor(t, 30*time.Second, "a gateway offline alarm", func() bool {
@@ -76,4 +80,26 @@ func TestGasLeakRaisesAndClearsAlarm(t *testing.T) {
 		return ok && a.Active
 	})
 	t.Logf("high_high raised at %v", hh.ActiveSince)
+}
+
+// checkDispatch reads today's dispatch report as a city operator would:
+// the leak's two activations (high, high_high) and the record it opened
+// and the operators closed are counted.
+func (p *plant) checkDispatch(t *testing.T, base string) {
+	today := time.Now().In(shanghai(t)).Format("2006-01-02")
+	rep := getJSON[dispatch.Report](t, p.token, base+"/api/v1/dispatch?date="+today)
+	if rep.Alarms.Total.Activations < 2 {
+		t.Errorf("dispatch report: %d alarm activations, want at least 2", rep.Alarms.Total.Activations)
+	}
+	if rep.Hazards.Total.Opened != 1 || rep.Hazards.Total.Closed != 1 {
+		t.Errorf("dispatch report: hazards %+v, want 1 opened and 1 closed", rep.Hazards.Total)
+	}
+}
+
+func shanghai(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

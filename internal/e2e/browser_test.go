@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,15 +13,12 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	influxdb2 "github.com/influxdata/influxdb-client-go/v2"
 
 	"github.com/hazardwatch/hazardwatch/internal/auth"
 	"github.com/hazardwatch/hazardwatch/internal/center"
 	"github.com/hazardwatch/hazardwatch/internal/hazard"
 	"github.com/hazardwatch/hazardwatch/internal/monitor"
-	"github.com/hazardwatch/hazardwatch/internal/registry"
 	"github.com/hazardwatch/hazardwatch/internal/sim"
-	"github.com/hazardwatch/hazardwatch/internal/web"
 )
 
 // tankFarm is the demo registry's enterprise, in 吴中区.
@@ -159,34 +152,11 @@ func TestBrowserDashboard(t *testing.T) {
 	b.checkExceptions(t)
 }
 
-// dashboardURL is where the browser finds the dashboard and the API.
-// Until the center serves the dashboard itself, this test serves it: the
-// embedded files and the trend API here, the rest of /api/ proxied to
-// the center (websocket upgrades included). Once the center mounts them,
-// this whole function becomes: return "http://" + c.Addr().
+// dashboardURL is where the browser finds the dashboard and the API: the
+// center serves both.
 func dashboardURL(t *testing.T, p *plant, c *center.Center) string {
 	t.Helper()
-	target, err := url.Parse("http://" + c.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := registry.Load(p.center.Registry.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := influxdb2.NewClient(p.influx.URL(), "")
-	t.Cleanup(client.Close)
-	trend, err := web.NewInfluxTrend(client, p.center.Influx.Org, p.bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/", web.Handler())
-	mux.Handle("/api/", httputil.NewSingleHostReverseProxy(target))
-	mux.Handle("/api/v1/trend", web.TrendHandler(trend, func() *registry.Registry { return reg }))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return "http://" + c.Addr()
 }
 
 // checkAcked reads the level-2 alarm and its journal back over the API.
