@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,30 @@ func waitClients(t *testing.T, hub *Hub, n int) {
 			t.Fatalf("clients = %v, want %d", testutil.ToFloat64(hub.m.clients), n)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// A client that stops reading costs the server no more than its queue,
+// however many events are published meanwhile.
+func TestSlowClientMemoryIsBounded(t *testing.T) {
+	hub, srv := serve(t, 64, 100)
+	_ = dial(t, srv, "kind=value") // never read again
+	waitClients(t, hub, 1)
+	payload := json.RawMessage(`{"point":"GT-101","value":12.5,"padding":"` + strings.Repeat("x", 200) + `"}`)
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	for range 200_000 { // about 50 MB of events
+		hub.Publish(Event{Kind: KindValue, Data: payload})
+	}
+	if grown := int64(heap()) - int64(before); grown > 8<<20 {
+		t.Fatalf("heap grew by %d bytes for a client that does not read", grown)
+	}
+	if testutil.ToFloat64(hub.m.shed) < 190_000 {
+		t.Fatalf("only %v values shed", testutil.ToFloat64(hub.m.shed))
 	}
 }
