@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"time"
@@ -106,7 +107,12 @@ func (c Config) Options() (*mqtt.ClientOptions, error) {
 		SetConnectRetry(true).
 		SetConnectRetryInterval(time.Second).
 		SetMaxReconnectInterval(c.MaxReconnectInterval).
-		SetWriteTimeout(10 * time.Second)
+		SetWriteTimeout(10 * time.Second).
+		SetReconnectingHandler(func(mqtt.Client, *mqtt.ClientOptions) {
+			// paho's backoff has no jitter; without it, hundreds of
+			// gateways would reconnect in step after a broker restart.
+			time.Sleep(c.jitter())
+		})
 	if c.Username != "" {
 		o.SetUsername(c.Username)
 		o.SetPassword(c.Password.Reveal())
@@ -119,6 +125,16 @@ func (c Config) Options() (*mqtt.ClientOptions, error) {
 		o.SetTLSConfig(tc)
 	}
 	return o, nil
+}
+
+// jitter is a random wait before a reconnect attempt: up to a quarter of
+// the longest backoff, at most 5 s.
+func (c Config) jitter() time.Duration {
+	limit := min(c.MaxReconnectInterval/4, 5*time.Second)
+	if limit <= 0 {
+		return 0
+	}
+	return rand.N(limit)
 }
 
 func (t TLSConfig) load() (*tls.Config, error) {
