@@ -8,7 +8,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/hazardwatch/hazardwatch/internal/hazard"
 	"github.com/hazardwatch/hazardwatch/internal/store"
 	"github.com/hazardwatch/hazardwatch/internal/store/storetest"
+	"github.com/hazardwatch/hazardwatch/internal/testclock"
 )
 
 var (
@@ -25,36 +25,18 @@ var (
 		District: "浦东新区"}
 )
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a token store on a fresh database with a test clock and a
 // captured log.
 type fixture struct {
 	db    *store.DB
 	s     *auth.Store
-	clock *clock
+	clock *testclock.Clock
 	log   *bytes.Buffer
 }
 
 func newFixture(t *testing.T, d store.Dialect) *fixture {
 	t.Helper()
-	f := &fixture{db: storetest.Open(t, d), clock: &clock{t: t0},
+	f := &fixture{db: storetest.Open(t, d), clock: testclock.New(t0),
 		log: &bytes.Buffer{}}
 	log := slog.New(slog.NewTextHandler(f.log, &slog.HandlerOptions{
 		Level: slog.LevelDebug}))

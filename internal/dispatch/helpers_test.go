@@ -3,7 +3,6 @@ package dispatch_test
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/hazardwatch/hazardwatch/internal/registry"
 	"github.com/hazardwatch/hazardwatch/internal/store"
 	"github.com/hazardwatch/hazardwatch/internal/store/storetest"
+	"github.com/hazardwatch/hazardwatch/internal/testclock"
 	"github.com/hazardwatch/hazardwatch/internal/testsvc"
 	"github.com/hazardwatch/hazardwatch/internal/tsdb"
 	"github.com/hazardwatch/hazardwatch/internal/wire"
@@ -78,24 +78,6 @@ func testRegistry(t testing.TB) *registry.Registry {
 		t.Fatalf("parse test registry: %v", err)
 	}
 	return reg
-}
-
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 // influx is a private InfluxDB holding the constructed day's readings,
@@ -165,14 +147,14 @@ func (in *influx) writeDay(t *testing.T) {
 // world is one dialect's database, ledger and reporter.
 type world struct {
 	db    *store.DB
-	clock *clock
+	clock *testclock.Clock
 	l     *hazard.Ledger
 	r     *dispatch.Reporter
 }
 
 func newWorld(t *testing.T, d store.Dialect, in *influx) *world {
 	t.Helper()
-	w := &world{db: storetest.Open(t, d), clock: &clock{t: reportTime}}
+	w := &world{db: storetest.Open(t, d), clock: testclock.New(reportTime)}
 	var err error
 	w.l, err = hazard.New(w.db, hazard.DefaultPolicy(),
 		hazard.Options{Now: w.clock.Now, Location: shanghai})

@@ -10,6 +10,7 @@ import (
 	"github.com/hazardwatch/hazardwatch/internal/hazard"
 	"github.com/hazardwatch/hazardwatch/internal/store"
 	"github.com/hazardwatch/hazardwatch/internal/store/storetest"
+	"github.com/hazardwatch/hazardwatch/internal/testclock"
 )
 
 const (
@@ -34,30 +35,12 @@ var (
 	entOut  = hazard.Actor{ID: "e2", Role: hazard.EnterpriseUser, Enterprise: entB}
 )
 
-// clock is a settable time source for the ledger.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // fixture is a ledger on a fresh database with a test clock that
 // collects the published events.
 type fixture struct {
 	db     *store.DB
 	l      *hazard.Ledger
-	clock  *clock
+	clock  *testclock.Clock
 	mu     sync.Mutex
 	events []hazard.Event
 }
@@ -70,7 +53,7 @@ func testPolicy() hazard.Policy {
 
 func newFixture(t testing.TB, d store.Dialect) *fixture {
 	t.Helper()
-	f := &fixture{db: storetest.Open(t, d), clock: &clock{t: t0}}
+	f := &fixture{db: storetest.Open(t, d), clock: testclock.New(t0)}
 	f.l = f.ledger(t, f.db)
 	return f
 }
@@ -80,7 +63,7 @@ func newFixture(t testing.TB, d store.Dialect) *fixture {
 func newTwins(t testing.TB, d store.Dialect) (*fixture, [2]*hazard.Ledger) {
 	t.Helper()
 	cfg := storetest.Config(t, d)
-	f := &fixture{clock: &clock{t: t0}}
+	f := &fixture{clock: testclock.New(t0)}
 	var ls [2]*hazard.Ledger
 	for i := range ls {
 		db := storetest.OpenConfig(t, cfg)

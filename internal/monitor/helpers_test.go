@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/hazardwatch/hazardwatch/internal/live"
 	"github.com/hazardwatch/hazardwatch/internal/registry"
 	"github.com/hazardwatch/hazardwatch/internal/store"
+	"github.com/hazardwatch/hazardwatch/internal/testclock"
 	"github.com/hazardwatch/hazardwatch/internal/wire"
 )
 
@@ -78,31 +78,13 @@ func loadRegistry(t testing.TB, yaml string) *registry.Registry {
 	return r
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // fixture is a monitor on a fresh database with a live hub served over a
 // real websocket.
 type fixture struct {
 	t     *testing.T
 	db    *store.DB
 	reg   *registry.Registry
-	clock *clock
+	clock *testclock.Clock
 	hub   *live.Hub
 	srv   *httptest.Server
 	m     *Monitor
@@ -112,7 +94,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *store.DB, ledger HazardSink) *fixture {
 	t.Helper()
 	f := &fixture{t: t, db: db, reg: loadRegistry(t, testRegistry),
-		clock: &clock{t: t0}}
+		clock: testclock.New(t0)}
 	f.hub = live.NewHub(1000, prometheus.NewRegistry())
 	f.srv = httptest.NewServer(&live.Server{Hub: f.hub, QueueSize: 256})
 	t.Cleanup(func() { f.hub.Close(); f.srv.Close() })
