@@ -16,6 +16,23 @@ type observer struct {
 	hub      *live.Hub
 	next     ingest.Observer
 	registry func() *registry.Registry
+	// sent is when each watched point's value last went out; ingest
+	// calls the observer from one goroutine, so it needs no lock.
+	sent map[string]time.Time
+}
+
+// valueEvery throttles a point's live values: operators watching a trend
+// need no more than one a second, whatever the point's poll rate.
+const valueEvery = time.Second
+
+// liveValue is the data of a live value event.
+type liveValue struct {
+	Enterprise string   `json:"enterprise"`
+	Point      string   `json:"point"`
+	Time       int64    `json:"t"`
+	Value      *float64 `json:"v,omitempty"`
+	Quality    string   `json:"q"`
+	Replayed   bool     `json:"replayed,omitempty"`
 }
 
 // gatewayEvent is the data of a gateway event.
@@ -37,6 +54,30 @@ func (o *observer) ObserveStatus(src wire.Topic, s wire.Status, received time.Ti
 
 func (o *observer) ObserveTelemetry(src wire.Topic, t *wire.Telemetry, received time.Time) {
 	o.next.ObserveTelemetry(src, t, received)
+	if t.Replayed {
+		return // old values are no live values
+	}
+	for i := range t.Readings {
+		o.publishValue(src, &t.Readings[i], received)
+	}
+}
+
+// publishValue sends a reading to the clients watching its point, at most
+// once per valueEvery per point.
+func (o *observer) publishValue(src wire.Topic, r *wire.Reading, now time.Time) {
+	key := src.Enterprise + "/" + r.Point
+	if !o.hub.Watched(key) || now.Sub(o.sent[key]) < valueEvery {
+		return
+	}
+	if o.sent == nil {
+		o.sent = map[string]time.Time{}
+	}
+	o.sent[key] = now
+	data, _ := json.Marshal(liveValue{Enterprise: src.Enterprise, Point: r.Point,
+		Time: r.Time, Value: r.Value, Quality: r.Quality.String()})
+	e, _ := o.registry().Enterprise(src.Enterprise)
+	o.hub.Publish(live.Event{Kind: live.KindValue, Time: time.UnixMilli(r.Time),
+		District: e.District, Enterprise: src.Enterprise, Point: key, Data: data})
 }
 
 // registryGate answers ingest's questions from the registry in service.

@@ -50,6 +50,9 @@ func TestPipelineStoresEveryReading(t *testing.T) {
 		online = ev.Kind == "gateway" && ev.Data.Gateway == "gw-01" && ev.Data.State == "online"
 	}
 
+	// A client watching GT-101 gets its live values, at most one a second.
+	p.checkLiveValues(t, c.Addr(), p.edgeCfg.Gateway.Enterprise+"/GT-101")
+
 	// Step 1: run a while, then publish malformed messages beside the
 	// good ones; the center counts and keeps them.
 	time.Sleep(3 * time.Second)
@@ -200,4 +203,39 @@ func getJSON[T any](t *testing.T, token, url string) T {
 		t.Fatalf("GET %s: decode: %v", url, err)
 	}
 	return v
+}
+
+// checkLiveValues watches one point over the live feed: values arrive,
+// throttled to one a second although the point is polled every 250 ms.
+func (p *plant) checkLiveValues(t *testing.T, addr, point string) {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/v1/live?kind=value&point="+point,
+		http.Header{"Authorization": {"Bearer " + p.token}})
+	if err != nil {
+		t.Fatalf("live feed: %v", err)
+	}
+	defer ws.Close()
+	_ = ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+	var times []time.Time
+	for len(times) < 3 {
+		var ev struct {
+			Kind, Point string
+			Time        time.Time
+		}
+		if err := ws.ReadJSON(&ev); err != nil {
+			t.Fatalf("live values of %s: got %d, then %v", point, len(times), err)
+		}
+		if ev.Kind == "hello" {
+			continue
+		}
+		if ev.Kind != "value" || ev.Point != point {
+			t.Fatalf("unexpected event %+v on a feed of %s's values", ev, point)
+		}
+		times = append(times, ev.Time)
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("live values %v apart, want at most one a second", gap)
+		}
+	}
 }

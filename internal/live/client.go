@@ -26,6 +26,10 @@ type Filter struct {
 	Enterprises []string
 	Kinds       []string
 	MinLevel    int
+	// Points are the points (as "enterprise/point") whose live values the
+	// client watches; live values of other points are not sent, and none
+	// at all when Points is empty.
+	Points []string
 }
 
 func (f *Filter) accepts(e *Event) bool {
@@ -38,15 +42,21 @@ func (f *Filter) accepts(e *Event) bool {
 		return false
 	case f.MinLevel > 0 && e.Kind == KindAlarm && e.Level < f.MinLevel:
 		return false
+	case e.Kind == KindValue && !slices.Contains(f.Points, e.Point):
+		return false
 	}
 	return true
 }
 
-// ParseFilter reads a filter from query parameters: district, enterprise
-// and kind (each comma-separated or repeated) and min_level.
+// ParseFilter reads a filter from query parameters: district, enterprise,
+// kind and point ("enterprise/point", the watched points' live values),
+// each comma-separated or repeated, and min_level.
 func ParseFilter(q url.Values) (Filter, error) {
 	f := Filter{Districts: list(q["district"]), Enterprises: list(q["enterprise"]),
-		Kinds: list(q["kind"])}
+		Kinds: list(q["kind"]), Points: list(q["point"])}
+	if len(f.Points) > 100 {
+		return f, fmt.Errorf("point: %d watched points, at most 100", len(f.Points))
+	}
 	for _, k := range f.Kinds {
 		switch k {
 		case KindAlarm, KindHazard, KindGateway, KindValue:

@@ -13,6 +13,7 @@ package live
 import (
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,13 +29,16 @@ const (
 
 // Event is one message to clients.
 type Event struct {
-	ID         uint64          `json:"id"`
-	Kind       string          `json:"kind"`
-	Time       time.Time       `json:"time"`
-	District   string          `json:"district,omitempty"`
-	Enterprise string          `json:"enterprise,omitempty"`
-	Level      int             `json:"level,omitempty"`
-	Data       json.RawMessage `json:"data"`
+	ID         uint64    `json:"id"`
+	Kind       string    `json:"kind"`
+	Time       time.Time `json:"time"`
+	District   string    `json:"district,omitempty"`
+	Enterprise string    `json:"enterprise,omitempty"`
+	Level      int       `json:"level,omitempty"`
+	// Point is "enterprise/point" for live values, which clients watch by
+	// point.
+	Point string          `json:"point,omitempty"`
+	Data  json.RawMessage `json:"data"`
 }
 
 // Hub fans events out to clients.
@@ -47,6 +51,10 @@ type Hub struct {
 	clients map[*client]struct{}
 	closed  bool
 	m       *metrics
+	// watched is the set of points whose live values some client
+	// watches, rebuilt when clients come and go, read without a lock on
+	// every reading.
+	watched atomic.Pointer[map[string]bool]
 }
 
 // NewHub returns a hub that remembers the last keep events for clients
@@ -114,6 +122,9 @@ func (h *Hub) drop(c *client) {
 	delete(h.clients, c)
 	close(c.queue)
 	h.m.clients.Set(float64(len(h.clients)))
+	if len(c.filter.Points) > 0 {
+		h.rewatch()
+	}
 }
 
 // subscribe registers a client and returns the remembered events after
@@ -142,6 +153,9 @@ func (h *Hub) subscribe(c *client, lastID uint64) ([]Event, bool, bool) {
 	}
 	h.clients[c] = struct{}{}
 	h.m.clients.Set(float64(len(h.clients)))
+	if len(c.filter.Points) > 0 {
+		h.rewatch()
+	}
 	return missed, gap, true
 }
 
@@ -160,6 +174,25 @@ func (h *Hub) Close() {
 	for c := range h.clients {
 		h.drop(c)
 	}
+}
+
+// Watched reports whether any client watches the live values of point
+// ("enterprise/point"), so that publishers skip values nobody sees. It
+// takes no lock: it is called for every reading.
+func (h *Hub) Watched(point string) bool {
+	w := h.watched.Load()
+	return w != nil && (*w)[point]
+}
+
+// rewatch rebuilds the watched set. The caller holds h.mu.
+func (h *Hub) rewatch() {
+	w := map[string]bool{}
+	for c := range h.clients {
+		for _, p := range c.filter.Points {
+			w[p] = true
+		}
+	}
+	h.watched.Store(&w)
 }
 
 // LastID is the id of the latest event published, 0 before any.

@@ -122,10 +122,10 @@ func TestSlowClientGetsEveryAlarmAfterReconnect(t *testing.T) {
 
 func TestSlowClientShedsValuesButStays(t *testing.T) {
 	hub, srv := serve(t, 16, 100)
-	conn := dial(t, srv, "kind=value")
+	conn := dial(t, srv, "kind=value&point=E1/GT-101")
 	waitClients(t, hub, 1)
 	for range 1000 {
-		hub.Publish(Event{Kind: KindValue, Data: json.RawMessage(`{}`)})
+		hub.Publish(Event{Kind: KindValue, Point: "E1/GT-101", Data: json.RawMessage(`{}`)})
 	}
 	if testutil.ToFloat64(hub.m.shed) == 0 || testutil.ToFloat64(hub.m.kicked) != 0 {
 		t.Fatalf("shed=%v kicked=%v", testutil.ToFloat64(hub.m.shed), testutil.ToFloat64(hub.m.kicked))
@@ -161,7 +161,7 @@ func waitClients(t *testing.T, hub *Hub, n int) {
 // however many events are published meanwhile.
 func TestSlowClientMemoryIsBounded(t *testing.T) {
 	hub, srv := serve(t, 64, 100)
-	_ = dial(t, srv, "kind=value") // never read again
+	_ = dial(t, srv, "kind=value&point=E1/GT-101") // never read again
 	waitClients(t, hub, 1)
 	payload := json.RawMessage(`{"point":"GT-101","value":12.5,"padding":"` + strings.Repeat("x", 200) + `"}`)
 	heap := func() uint64 {
@@ -172,12 +172,27 @@ func TestSlowClientMemoryIsBounded(t *testing.T) {
 	}
 	before := heap()
 	for range 200_000 { // about 50 MB of events
-		hub.Publish(Event{Kind: KindValue, Data: payload})
+		hub.Publish(Event{Kind: KindValue, Point: "E1/GT-101", Data: payload})
 	}
 	if grown := int64(heap()) - int64(before); grown > 8<<20 {
 		t.Fatalf("heap grew by %d bytes for a client that does not read", grown)
 	}
 	if testutil.ToFloat64(hub.m.shed) < 190_000 {
 		t.Fatalf("only %v values shed", testutil.ToFloat64(hub.m.shed))
+	}
+}
+
+// Live values go only to the clients watching their point.
+func TestValuesOnlyForWatchedPoints(t *testing.T) {
+	hub, srv := serve(t, 64, 100)
+	conn := dial(t, srv, "point=E1/GT-102")
+	waitClients(t, hub, 1)
+	if hub.Watched("E1/GT-101") || !hub.Watched("E1/GT-102") {
+		t.Fatal("Watched disagrees with the client's filter")
+	}
+	hub.Publish(Event{Kind: KindValue, Point: "E1/GT-101", Data: json.RawMessage(`{}`)})
+	want := hub.Publish(Event{Kind: KindValue, Point: "E1/GT-102", Data: json.RawMessage(`{}`)})
+	if e, err := read(t, conn); err != nil || e.ID != want {
+		t.Fatalf("got %+v, %v; want only the watched point's value %d", e, err, want)
 	}
 }
