@@ -179,6 +179,7 @@ func (gw *gateway) run(ctx context.Context, c *counters) ([]int64, error) {
 
 	var times []int64
 	var tokens []mqtt.Token
+	var last int64
 	tick := time.NewTicker(gw.cfg.Interval)
 	defer tick.Stop()
 	deadline := time.Now().Add(gw.cfg.Duration)
@@ -189,7 +190,12 @@ func (gw *gateway) run(ctx context.Context, c *counters) ([]int64, error) {
 		if gw.cfg.Messages <= 0 && time.Now().After(deadline) {
 			break
 		}
-		now := time.Now().UnixMilli()
+		// A late tick can start the next message within the same
+		// millisecond; its readings would then overwrite this one's in
+		// InfluxDB (same point, same time). Sample times stay distinct,
+		// as a real gateway's poll times are.
+		now := max(time.Now().UnixMilli(), last+1)
+		last = now
 		payload := gw.message(seq, now, c)
 		tokens = append(tokens, client.Publish(gw.topic, 1, false, payload))
 		times = append(times, now)
