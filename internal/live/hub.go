@@ -60,8 +60,13 @@ type Hub struct {
 // NewHub returns a hub that remembers the last keep events for clients
 // that reconnect.
 func NewHub(keep int, reg prometheus.Registerer) *Hub {
+	// Ids start at the current time in microseconds, so that they grow
+	// across restarts of the center: a client that resumes with an id
+	// from before a restart is told of the gap (its events were in the
+	// old process's ring) and reloads its state from the API. They stay
+	// below 2^53, so browsers read them exactly.
 	return &Hub{ring: make([]Event, keep), clients: map[*client]struct{}{},
-		nextID: 1, m: newMetrics(reg)}
+		nextID: uint64(time.Now().UnixMicro()), m: newMetrics(reg)}
 }
 
 // Publish assigns the event its id and sends it to every client whose
@@ -195,7 +200,8 @@ func (h *Hub) rewatch() {
 	h.watched.Store(&w)
 }
 
-// LastID is the id of the latest event published, 0 before any.
+// LastID is the id of the latest event published (one below the first
+// id before any).
 func (h *Hub) LastID() uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()

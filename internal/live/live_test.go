@@ -196,3 +196,22 @@ func TestValuesOnlyForWatchedPoints(t *testing.T) {
 		t.Fatalf("got %+v, %v; want only the watched point's value %d", e, err, want)
 	}
 }
+
+// A client resuming with an id from before a restart of the center is
+// told that it missed events, so that it reloads its lists.
+func TestResumeAcrossRestartReportsGap(t *testing.T) {
+	old, _ := serve(t, 16, 100)
+	last := old.Publish(alarm(1, "d", 2))
+	time.Sleep(2 * time.Microsecond) // the new process starts later
+	_, srv := serve(t, 16, 100)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + fmt.Sprintf("/?last_event_id=%d", last)
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var h hello
+	if err := conn.ReadJSON(&h); err != nil || !h.Gap {
+		t.Fatalf("hello after a restart = %+v, %v; want gap", h, err)
+	}
+}
