@@ -42,6 +42,7 @@ type Center struct {
 	trend    *web.InfluxTrend
 	writer   *tsdb.Writer
 	ingest   *ingest.Ingester
+	cluster  *partitions // nil for a single instance
 	hub      *live.Hub
 	ln       net.Listener
 	srv      *http.Server
@@ -85,10 +86,14 @@ func (c *Center) build(ctx context.Context) error {
 	if c.writer, err = tsdb.NewWriter(ctx, cfg.Influx, log.With("part", "tsdb"), c.reg); err != nil {
 		return fmt.Errorf("influx writer: %w", err)
 	}
-	c.monitor, err = monitor.New(ctx, cfg.Monitor, monitor.Deps{
+	deps := monitor.Deps{
 		Registry: c.registry.Current, DB: c.db, Hub: c.hub, Annotations: c.writer,
 		Ledger: c.ledger, Actor: auth.ActorFromRequest, Log: log.With("part", "monitor"), Reg: c.reg,
-	})
+	}
+	if cfg.Cluster.Enabled() {
+		deps.Partitioned, deps.Fence = true, c.fence
+	}
+	c.monitor, err = monitor.New(ctx, cfg.Monitor, deps)
 	if err != nil {
 		return fmt.Errorf("alarm service: %w", err)
 	}
@@ -108,6 +113,9 @@ func (c *Center) build(ctx context.Context) error {
 	gate := registryGate{c.registry.Current}
 	if c.ingest, err = ingest.New(cfg.Ingest, cfg.MQTT, c.writer, obs, gate, log.With("part", "ingest"), c.reg); err != nil {
 		return err
+	}
+	if cfg.Cluster.Enabled() {
+		c.cluster = newPartitions(c)
 	}
 
 	// Step 4: the HTTP listener.
@@ -194,7 +202,7 @@ func (c *Center) Run(ctx context.Context) error {
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- c.srv.Serve(c.ln) }()
 	ingestErr := make(chan error, 1)
-	go func() { ingestErr <- c.ingest.Run(ctx) }()
+	go func() { ingestErr <- c.consume(ctx) }()
 	c.log.Info("center running", "http", c.Addr(), "broker", c.cfg.MQTT.Broker,
 		"influx", c.cfg.Influx.URL, "bucket", c.cfg.Influx.Bucket, "store", c.cfg.Store.Driver)
 
@@ -273,12 +281,12 @@ func (c *Center) routes() http.Handler {
 // healthz answers 200 while the center is connected to the broker and
 // subscribed, and 503 when it is not, with the parts' state as JSON.
 func (c *Center) healthz(w http.ResponseWriter, _ *http.Request) {
-	ok := c.ingest.Ready()
+	ok := c.ingestReady()
 	status := http.StatusOK
 	if !ok {
 		status = http.StatusServiceUnavailable
 	}
-	body := map[string]any{"ok": ok, "mqtt_connected": c.ingest.Connected(), "subscribed": ok}
+	body := map[string]any{"ok": ok, "mqtt_connected": c.ingestConnected(), "subscribed": ok}
 	if err := c.registry.LastError(); err != nil {
 		body["registry_error"] = err.Error()
 	}
@@ -286,7 +294,7 @@ func (c *Center) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // Ready reports whether the center is connected and subscribed.
-func (c *Center) Ready() bool { return c.ingest.Ready() }
+func (c *Center) Ready() bool { return c.ingestReady() }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -9,6 +9,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/hazardwatch/hazardwatch/internal/cluster"
 	"github.com/hazardwatch/hazardwatch/internal/ingest"
 	"github.com/hazardwatch/hazardwatch/internal/logging"
 	"github.com/hazardwatch/hazardwatch/internal/monitor"
@@ -30,6 +31,7 @@ type Config struct {
 	Registry RegistryConfig  `yaml:"registry"`
 	Monitor  monitor.Config  `yaml:"monitor"`
 	Hazard   HazardConfig    `yaml:"hazard"`
+	Cluster  cluster.Config  `yaml:"cluster"`
 }
 
 // RegistryConfig locates the registry of enterprises, hazard sources and
@@ -65,6 +67,7 @@ func DefaultConfig() Config {
 		Registry: RegistryConfig{Path: "configs/registry-tankfarm.yaml"},
 		Monitor:  monitor.DefaultConfig(),
 		Hazard:   HazardConfig{EscalateEvery: time.Minute},
+		Cluster:  cluster.DefaultConfig(),
 	}
 }
 
@@ -105,6 +108,9 @@ func (c Config) Validate() error {
 	}
 	if c.Hazard.EscalateEvery <= 0 {
 		return errors.New("hazard.escalate_every: must be positive")
+	}
+	if err := c.Cluster.Validate(c.Store.Driver); err != nil {
+		return err
 	}
 	return c.Monitor.Validate()
 }

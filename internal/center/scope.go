@@ -99,7 +99,7 @@ func (c *Center) cityOnly(h http.HandlerFunc) http.HandlerFunc {
 // visibleGateways returns the gateways the principal may see.
 func (c *Center) visibleGateways(r *http.Request) []ingest.GatewayState {
 	p, _ := auth.FromContext(r.Context())
-	all := c.ingest.Gateways()
+	all := c.gateways()
 	key, own := scopeOf(p)
 	if key == "" {
 		return all

@@ -74,6 +74,10 @@ type Ingester struct {
 	connected  atomic.Bool
 	subscribed atomic.Bool
 
+	fmu     sync.Mutex      // guards filters and, for SetFilters, client
+	filters map[string]byte // topic filters the session subscribes to
+	stopped chan struct{}   // closed when processing has ended
+
 	mu       sync.Mutex // guards seqs and gateways
 	seqs     map[gatewayKey]*sequence
 	gateways map[gatewayKey]GatewayState
@@ -122,6 +126,8 @@ func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, gate Gate, log 
 		rej:      newRejections(200, log),
 		seqs:     make(map[gatewayKey]*sequence),
 		gateways: make(map[gatewayKey]GatewayState),
+		filters:  map[string]byte{wire.TelemetryFilter: 1, wire.StatusFilter: 1},
+		stopped:  make(chan struct{}),
 	}, nil
 }
 
@@ -165,7 +171,9 @@ func (in *Ingester) Run(ctx context.Context) error {
 			in.m.connected.Set(0)
 			in.log.Warn("mqtt connection lost", "err", err)
 		})
+	in.fmu.Lock()
 	in.client = mqtt.NewClient(opts)
+	in.fmu.Unlock()
 
 	// Connect: with ConnectRetry the token completes only once connected,
 	// so a broker that is down at start delays ingest, not the center.
@@ -185,6 +193,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); in.writeLoop(wctx, batches) }()
 	in.processLoop(ctx, batches)
+	close(in.stopped)
 	timer := time.AfterFunc(in.cfg.ShutdownTimeout, cancelWrites)
 	<-writerDone
 	timer.Stop()
@@ -204,11 +213,14 @@ func (in *Ingester) onConnect(c mqtt.Client) {
 	in.log.Info("mqtt connected", "broker", in.mqtt.Broker, "client_id", in.mqtt.ClientID)
 	// The persistent session keeps the subscriptions; subscribing again is
 	// harmless and covers a session that the broker lost.
-	filters := map[string]byte{wire.TelemetryFilter: 1, wire.StatusFilter: 1}
+	filters := in.currentFilters()
 	go func() {
-		if err := mqttconn.Wait(c.SubscribeMultiple(filters, nil), 30*time.Second); err != nil {
-			in.log.Error("mqtt subscribe", "err", err)
-			return
+		if len(filters) > 0 {
+			err := mqttconn.Wait(c.SubscribeMultiple(filters, nil), 30*time.Second)
+			if err != nil {
+				in.log.Error("mqtt subscribe", "err", err)
+				return
+			}
 		}
 		in.subscribed.Store(true)
 	}()
@@ -218,7 +230,12 @@ func (in *Ingester) onConnect(c mqtt.Client) {
 // the queue is at least as deep as the broker's in-flight window, which
 // bounds the unacknowledged messages the broker sends.
 func (in *Ingester) receive(_ mqtt.Client, msg mqtt.Message) {
-	in.in <- delivery{topic: msg.Topic(), payload: msg.Payload(), ack: msg.Ack, received: in.now()}
+	d := delivery{topic: msg.Topic(), payload: msg.Payload(), ack: msg.Ack, received: in.now()}
+	select {
+	case in.in <- d:
+	case <-in.stopped:
+		return // not acknowledged: the broker delivers it again
+	}
 	in.m.queue.Set(float64(len(in.in)))
 }
 

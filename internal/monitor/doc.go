@@ -63,7 +63,19 @@
 // record. Ledger calls run outside the monitor's lock and are retried by
 // the next re-send (every Config.LedgerResend) while the alarm is active.
 //
-// Not yet: one center instance owns all alarms. With several instances
-// (partitions leased through PostgreSQL) each must load and own only its
-// partitions' rows of alarm_state; nothing here partitions them.
+// # Partitions
+//
+// A center that shares the enterprises with other instances builds the
+// monitor with Deps.Partitioned: it then owns no enterprise until
+// AdoptEnterprises, which reads the enterprises' alarm_state rows and
+// resumes their active alarms as a restart does, and forgets them again
+// with DropEnterprises. Readings, ticks, gateway watch and ledger
+// re-sends cover the owned enterprises only. Deps.Fence makes every
+// journal transaction check that the partitions it writes for are still
+// this instance's (see internal/cluster), so a stale owner cannot commit
+// after the next owner read the state.
+//
+// Not yet: the HTTP views and operator actions see only the alarms of
+// the instance's own partitions; an operator must reach the instance
+// that owns the enterprise (docs/scale-out.md).
 package monitor

@@ -68,6 +68,9 @@ func (m *Monitor) gateway(k gatewayKey, now time.Time) *gatewayState {
 // and forgets online gateways the registry no longer allows.
 func (m *Monitor) seedGateways(now time.Time) {
 	for _, ent := range m.reg.Enterprises() {
+		if !m.owns(ent.Code) {
+			continue
+		}
 		for _, id := range ent.Gateways {
 			m.gateway(gatewayKey{ent.Code, id}, now)
 		}

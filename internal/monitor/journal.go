@@ -40,6 +40,11 @@ func (m *Monitor) persist(ctx context.Context, p *pending) error {
 	journal, upsert := d.Rebind(insertJournalSQL), d.Rebind(upsertStateSQL)
 	now := m.now().UnixMilli()
 	return m.db.InTx(ctx, func(tx *sql.Tx) error {
+		if m.deps.Fence != nil {
+			if err := m.deps.Fence(ctx, tx, p.enterprises()); err != nil {
+				return err
+			}
+		}
 		for i := range p.changes {
 			c := &p.changes[i]
 			if _, err := tx.ExecContext(ctx, journal,
@@ -95,11 +100,15 @@ func fromMS(v sql.NullInt64) time.Time {
 	return time.UnixMilli(v.Int64).UTC()
 }
 
-// loadStates reads every stored alarm.
-func (m *Monitor) loadStates(ctx context.Context) ([]alarm.Snapshot,
-	error) {
-	rows, err := m.db.Reader().QueryContext(ctx,
-		"SELECT "+stateColumns+" FROM alarm_state")
+// loadStates reads the stored alarms that match where (an SQL
+// condition with ? placeholders; empty reads every alarm).
+func (m *Monitor) loadStates(ctx context.Context, where string,
+	args []any) ([]alarm.Snapshot, error) {
+	q := "SELECT " + stateColumns + " FROM alarm_state"
+	if where != "" {
+		q = m.db.Dialect().Rebind(q + " WHERE " + where)
+	}
+	rows, err := m.db.Reader().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read alarm states: %w", err)
 	}

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,6 +52,14 @@ type Deps struct {
 	Reg prometheus.Registerer
 	// Now is the clock; time.Now by default. Tests drive it.
 	Now func() time.Time
+	// Partitioned makes the monitor own no enterprise until
+	// AdoptEnterprises: a center instance that shares the enterprises
+	// with others (see partition.go). False owns them all.
+	Partitioned bool
+	// Fence, when set, runs inside every journal transaction with the
+	// enterprises it writes for, and fails it when this instance no longer
+	// owns one of them; nil commits unchecked.
+	Fence func(ctx context.Context, tx *sql.Tx, enterprises []string) error
 }
 
 // Monitor is the center's alarm service. It is safe for concurrent use:
@@ -74,6 +83,9 @@ type Monitor struct {
 	alarms     map[alarm.Key]*alarmEntry
 	kpi        *alarm.KPI
 	lastResend time.Time
+	// owned lists the enterprises a partitioned monitor owns; nil owns
+	// every enterprise.
+	owned map[string]bool
 }
 
 // pointKey names a point: ids are unique only within an enterprise.
@@ -130,6 +142,9 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Monitor, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	if deps.Partitioned {
+		m.owned = map[string]bool{}
+	}
 	if deps.Annotations != nil {
 		m.ann = newAnnotationQueue(deps.Annotations, cfg.AnnotationQueue,
 			m.log, m.m.annotationsDropped)
@@ -143,9 +158,12 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Monitor, error) {
 // restore loads the stored alarms, then builds the points' evaluators,
 // which resume the active ones.
 func (m *Monitor) restore(ctx context.Context) error {
-	snaps, err := m.loadStates(ctx)
-	if err != nil {
-		return err
+	var snaps []alarm.Snapshot
+	var err error
+	if m.owned == nil { // a partitioned monitor loads with each adoption
+		if snaps, err = m.loadStates(ctx, "", nil); err != nil {
+			return err
+		}
 	}
 	now := m.now()
 	m.mu.Lock()

@@ -23,6 +23,10 @@ var pointConditions = []rules.Condition{
 func (m *Monitor) ObserveTelemetry(src wire.Topic, t *wire.Telemetry,
 	received time.Time) {
 	m.mu.Lock()
+	if !m.owns(src.Enterprise) {
+		m.mu.Unlock()
+		return // a partition given up; its next owner evaluates it
+	}
 	var p pending
 	m.syncRegistry(m.now(), &p)
 	if !m.reg.GatewayAllowed(src.Enterprise, src.Gateway) {
@@ -83,6 +87,10 @@ func (m *Monitor) evaluate(src wire.Topic, t *wire.Telemetry,
 func (m *Monitor) ObserveStatus(src wire.Topic, s wire.Status,
 	received time.Time) {
 	m.mu.Lock()
+	if !m.owns(src.Enterprise) {
+		m.mu.Unlock()
+		return
+	}
 	var p pending
 	m.syncRegistry(m.now(), &p)
 	if !m.reg.GatewayAllowed(src.Enterprise, src.Gateway) {
@@ -145,6 +153,9 @@ func (m *Monitor) syncRegistry(now time.Time, p *pending) {
 	pts := reg.Points()
 	keep := make(map[pointKey]bool, len(pts))
 	for _, pt := range pts {
+		if !m.owns(pt.Enterprise) {
+			continue
+		}
 		k := pointKey{pt.Enterprise, pt.ID}
 		keep[k] = true
 		m.syncPoint(k, pt, now, p)
