@@ -116,7 +116,8 @@ func TestBrowserDashboard(t *testing.T) {
 	b.poll(t, page, "the record shown as a major, open hazard with its transitions",
 		`(() => { const r = document.querySelector('`+row+`');
 		  return r.dataset.status === "open" && r.textContent.includes("重大隐患")
-		    && r.querySelector("button.tr-rectification") !== null; })()`)
+		    && r.querySelector("button.tr-rectification") !== null
+		    && r.querySelector("button.tr-verify") === null; })()`)
 	b.screenshot(t, page, "06-hazard-ledger")
 
 	// The overview marks the enterprise in alarm; English on the switch.

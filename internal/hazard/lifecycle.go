@@ -200,3 +200,23 @@ func (l *Ledger) checkPlan(r *Record, p Plan, now time.Time) error {
 	}
 	return nil
 }
+
+// actionOrder lists the lifecycle's actions in the order a user meets
+// them, for Allowed.
+var actionOrder = []Action{ActStart, ActSubmit, ActVerify, ActReject, ActCancel, ActReopen}
+
+// Allowed returns the transitions that a may make to r now: those that
+// both r's status and a's role and scope permit. Screens offer exactly
+// these; the ledger checks again when one is asked for.
+func (l *Ledger) Allowed(a Actor, r *Record) []Action {
+	if a.validate() != nil {
+		return nil
+	}
+	var out []Action
+	for _, act := range actionOrder {
+		if slices.Contains(lifecycle[act].from, r.Status) && l.may(a, act, r) {
+			out = append(out, act)
+		}
+	}
+	return out
+}

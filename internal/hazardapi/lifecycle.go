@@ -14,7 +14,7 @@ func (a *api) rectify(r *http.Request, who hazard.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return result(a.l.StartRectification(r.Context(), id, p, who))
+	return a.result(who)(a.l.StartRectification(r.Context(), id, p, who))
 }
 
 // submit reports the rectification done: rectifying ->
@@ -27,7 +27,7 @@ func (a *api) submit(r *http.Request, who hazard.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return result(a.l.SubmitForVerification(r.Context(), id, who, b.Note))
+	return a.result(who)(a.l.SubmitForVerification(r.Context(), id, who, b.Note))
 }
 
 // verify records the re-inspection (验收): closed when passed, back to
@@ -46,7 +46,7 @@ func (a *api) verify(r *http.Request, who hazard.Actor) (int, any, error) {
 		return 0, nil, fmt.Errorf("verify record %d: %w: passed (true or "+
 			"false) required", id, hazard.ErrValidation)
 	}
-	return result(a.l.Verify(r.Context(), id, who, *b.Passed, b.Note))
+	return a.result(who)(a.l.Verify(r.Context(), id, who, *b.Passed, b.Note))
 }
 
 // reasonBody is the body of cancel and reopen.
@@ -60,7 +60,7 @@ func (a *api) cancel(r *http.Request, who hazard.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return result(a.l.Cancel(r.Context(), id, who, b.Reason))
+	return a.result(who)(a.l.Cancel(r.Context(), id, who, b.Reason))
 }
 
 func (a *api) reopen(r *http.Request, who hazard.Actor) (int, any, error) {
@@ -69,7 +69,7 @@ func (a *api) reopen(r *http.Request, who hazard.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return result(a.l.Reopen(r.Context(), id, who, b.Reason))
+	return a.result(who)(a.l.Reopen(r.Context(), id, who, b.Reason))
 }
 
 // idAndBody reads the record id of the path and the JSON body.

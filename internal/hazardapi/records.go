@@ -11,8 +11,8 @@ import (
 // page is the list's answer: Next is the cursor for ?after=, absent on
 // the last page.
 type page struct {
-	Records []*hazard.Record `json:"records"`
-	Next    int64            `json:"next,omitempty"`
+	Records []recordView `json:"records"`
+	Next    int64        `json:"next,omitempty"`
 }
 
 func (a *api) list(r *http.Request, who hazard.Actor) (int, any, error) {
@@ -24,10 +24,11 @@ func (a *api) list(r *http.Request, who hazard.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if p.Records == nil {
-		p.Records = []*hazard.Record{} // [] rather than null for clients
+	views := make([]recordView, len(p.Records)) // [] rather than null for clients
+	for i, rec := range p.Records {
+		views[i] = a.view(who, rec)
 	}
-	return http.StatusOK, page{Records: p.Records, Next: p.Next}, nil
+	return http.StatusOK, page{Records: views, Next: p.Next}, nil
 }
 
 func (a *api) get(r *http.Request, who hazard.Actor) (int, any, error) {
@@ -35,7 +36,7 @@ func (a *api) get(r *http.Request, who hazard.Actor) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return result(a.l.Get(r.Context(), id, who))
+	return a.result(who)(a.l.Get(r.Context(), id, who))
 }
 
 // newRecord is the body of POST /api/v1/hazards: an inspection finding
@@ -69,11 +70,29 @@ func (a *api) create(r *http.Request, who hazard.Actor) (int, any, error) {
 }
 
 // result answers a record or the error that refused it.
-func result(rec *hazard.Record, err error) (int, any, error) {
-	if err != nil {
-		return 0, nil, err
+// recordView is a record as the caller sees it: with the transitions the
+// caller may make now, so that screens offer only those.
+type recordView struct {
+	*hazard.Record
+	Allowed []hazard.Action `json:"allowed"`
+}
+
+func (a *api) view(who hazard.Actor, rec *hazard.Record) recordView {
+	allowed := a.l.Allowed(who, rec)
+	if allowed == nil {
+		allowed = []hazard.Action{} // [] rather than null for clients
 	}
-	return http.StatusOK, rec, nil
+	return recordView{Record: rec, Allowed: allowed}
+}
+
+// result answers one record, or the error of the operation that made it.
+func (a *api) result(who hazard.Actor) func(*hazard.Record, error) (int, any, error) {
+	return func(rec *hazard.Record, err error) (int, any, error) {
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, a.view(who, rec), nil
+	}
 }
 
 // location is the URL of record id.

@@ -86,18 +86,25 @@ function row(r) {
     h("td", {}, r.responsible_unit),
     h("td", { class: "actions" },
       h("button", { type: "button", class: "history", onclick: (e) => history(r, e.target) }, t("hazards.history")),
-      transitions(r.status).map((tr) => h("button", { type: "button", class: `tr-${tr}`,
+      transitions(r).map((tr) => h("button", { type: "button", class: `tr-${tr}`,
         onclick: () => transition(r, tr) }, t(`tr.${tr}`)))));
 }
 
-// transitions lists what a record's status allows (hazard-ledger.md).
-function transitions(status) {
+// transitions lists the buttons for what the caller may do to a record
+// now: the API's "allowed" (status, role and scope together). The
+// status-only table serves an older center that sends no "allowed".
+function transitions(r) {
+  if (Array.isArray(r.allowed)) {
+    const ui = { start: "rectification", submit: "submit", verify: "verify", reject: "verify",
+      cancel: "cancel", reopen: "reopen" };
+    return [...new Set(r.allowed.map((a) => ui[a]).filter(Boolean))];
+  }
   return {
     open: ["rectification", "cancel"],
     rectifying: ["submit", "cancel"],
     awaiting_verification: ["verify"],
     cancelled: ["reopen"],
-  }[status] || [];
+  }[r.status] || [];
 }
 
 const forms = {
