@@ -173,8 +173,11 @@ log: {level: warn}
 		cmd := exec.Command(bin, "-config", cfgPath)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			t.Error(err)
+			return cmd
 		}
+		// Whatever happens to the test, no center outlives it.
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 		return cmd
 	}
 	cmd := start()
@@ -186,20 +189,22 @@ log: {level: warn}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	restarted := make(chan *exec.Cmd, 1)
 	go func() {
 		time.Sleep(6 * time.Second)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
 		time.Sleep(3 * time.Second)
-		cmd = start()
+		restarted <- start()
 	}()
 	rep, err := loadgen.Run(context.Background(), r.fleet(20*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
+	second := <-restarted
 	r.expectAll(rep)
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	_ = cmd.Wait()
+	_ = second.Process.Signal(syscall.SIGTERM)
+	_ = second.Wait()
 }
 
 // buildCommand builds one of the repository's commands into a temporary
