@@ -93,6 +93,7 @@ demo:      |> filter(fn:(r)=> r._measurement=="reading" and r.point=="GT-102" an
 demo:   or InfluxQL: curl -s "$influx/query?db=hazardwatch" \\
 demo:     --data-urlencode 'q=SELECT last(value) FROM reading GROUP BY point'
 demo:
+demo: Dashboard: http://127.0.0.1:8080/ (sign in with the token below)
 demo: Center:  curl -s localhost:8080/healthz   curl -s localhost:8080/metrics
 demo: The API needs the demo operator's token (also in $run/demo-token):
 demo:   TOKEN=$token
