@@ -111,7 +111,9 @@ func (c *Center) build(ctx context.Context) error {
 	// Step 3: ingest, which feeds both the live feed and the alarms.
 	obs := &observer{hub: c.hub, next: c.monitor, registry: c.registry.Current}
 	gate := registryGate{c.registry.Current}
-	if c.ingest, err = ingest.New(cfg.Ingest, cfg.MQTT, c.writer, obs, gate, log.With("part", "ingest"), c.reg); err != nil {
+	c.ingest, err = ingest.New(cfg.Ingest, cfg.MQTT, c.writer, obs, gate,
+		log.With("part", "ingest"), c.reg)
+	if err != nil {
 		return err
 	}
 	if cfg.Cluster.Enabled() {

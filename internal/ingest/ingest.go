@@ -106,7 +106,8 @@ type delivery struct {
 
 // New returns an Ingester that stores through w, reports to obs and
 // admits what gate knows (obs and gate may be nil).
-func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, gate Gate, log *slog.Logger, reg prometheus.Registerer) (*Ingester, error) {
+func New(cfg Config, mc mqttconn.Config, w Writer, obs Observer, gate Gate,
+	log *slog.Logger, reg prometheus.Registerer) (*Ingester, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -390,10 +391,12 @@ func (in *Ingester) admitGateway(t wire.Topic) error {
 		return nil
 	}
 	if !in.gate.EnterpriseKnown(t.Enterprise) {
-		return &wire.Err{Reason: RejectUnknownEnterprise, Detail: "enterprise " + t.Enterprise + " is not in the registry"}
+		return &wire.Err{Reason: RejectUnknownEnterprise,
+			Detail: "enterprise " + t.Enterprise + " is not in the registry"}
 	}
 	if !in.gate.GatewayAllowed(t.Enterprise, t.Gateway) {
-		return &wire.Err{Reason: RejectGatewayNotAllowed, Detail: "gateway " + t.Gateway + " may not report for enterprise " + t.Enterprise}
+		return &wire.Err{Reason: RejectGatewayNotAllowed,
+			Detail: "gateway " + t.Gateway + " may not report for enterprise " + t.Enterprise}
 	}
 	return nil
 }

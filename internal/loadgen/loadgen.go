@@ -257,11 +257,14 @@ func (gw *gateway) hostile(now int64) []byte {
 	case 1:
 		return []byte(`{"v":1,"epoch":1,"seq":1,"sent":1,"readings":[{"p":"../../etc","t":1,"v":1,"q":"good"}]}`)
 	case 2:
-		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"%s","t":%d,"v":1e308,"q":"good","x":1}]}`, now, PointID(gw.id, 0), now)
+		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":`+
+			`[{"p":"%s","t":%d,"v":1e308,"q":"good","x":1}]}`, now, PointID(gw.id, 0), now)
 	case 3:
 		return make([]byte, wire.MaxPayload+1)
 	case 4:
-		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":[{"p":"%s","t":%d,"q":"good"}]}`, now, PointID(gw.id, 0), now+int64(time.Hour/time.Millisecond))
+		future := now + int64(time.Hour/time.Millisecond)
+		return fmt.Appendf(nil, `{"v":1,"epoch":1,"seq":1,"sent":%d,"readings":`+
+			`[{"p":"%s","t":%d,"q":"good"}]}`, now, PointID(gw.id, 0), future)
 	default:
 		return []byte("\x00\xff garbage")
 	}
