@@ -175,6 +175,12 @@ func (c *Center) close() {
 	}
 }
 
+// districtOf returns the district of an enterprise, "" if it is unknown.
+func (c *Center) districtOf(enterprise string) string {
+	e, _ := c.registry.Current().Enterprise(enterprise)
+	return e.District
+}
+
 // ReloadRegistry reads the registry file again now. A bad file keeps the
 // registry in service; the watcher logs why and the error is returned.
 func (c *Center) ReloadRegistry() error { return c.registry.Reload() }
@@ -262,12 +268,12 @@ func (c *Center) routes() http.Handler {
 		Scope: liveScope, Subprotocols: []string{auth.WebSocketProtocol},
 		Log: c.log.With("part", "live")})
 	api.Handle("/api/v1/registry/", c.registry.Handler())
-	alarms := scopeQuery(c.monitor.Handler())
+	alarms := scopeQuery(c.monitor.Handler(), c.districtOf)
 	api.Handle("/api/v1/alarms", alarms)
 	api.Handle("/api/v1/alarms/", alarms)
 	api.Handle("/api/v1/points", alarms)
 	api.Handle("GET /api/v1/dispatch", dispatch.Handler(c.dispatch))
-	api.Handle("GET /api/v1/trend", scopeQuery(web.TrendHandler(c.trend, c.registry.Current)))
+	api.Handle("GET /api/v1/trend", scopeQuery(web.TrendHandler(c.trend, c.registry.Current), c.districtOf))
 	hazards := hazardapi.New(c.ledger, c.log.With("part", "hazardapi"))
 	api.Handle("/api/v1/hazards", hazards)
 	api.Handle("/api/v1/hazards/", hazards)

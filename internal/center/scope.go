@@ -3,6 +3,7 @@ package center
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/hazardwatch/hazardwatch/internal/auth"
 	"github.com/hazardwatch/hazardwatch/internal/hazard"
@@ -15,9 +16,13 @@ import (
 // only their part whatever they ask for. Asking for another district or
 // enterprise is refused.
 //
+// Actions on an alarm name its enterprise in the path; districtOf says
+// which district an enterprise is in, so that an operator cannot act on
+// another district's alarm.
+//
 // Not yet: a department's lists are not narrowed to its industries; it
 // sees every alarm, as the city roles do.
-func scopeQuery(next http.Handler) http.Handler {
+func scopeQuery(next http.Handler, districtOf func(enterprise string) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := auth.FromContext(r.Context())
 		if !ok {
@@ -35,15 +40,30 @@ func scopeQuery(next http.Handler) http.Handler {
 				"error": "outside your scope: " + key + " " + asked})
 			return
 		}
+		// The journal and the point list filter by enterprise only: a
+		// district operator names one of their district's.
+		if p.Role == hazard.DistrictOperator && byEnterpriseOnly(r.URL.Path) {
+			if ent := q.Get("enterprise"); ent == "" || districtOf(ent) != own {
+				writeJSON(w, http.StatusForbidden, map[string]string{
+					"error": "name an enterprise of your district (enterprise=...)"})
+				return
+			}
+		}
 		q.Set(key, own)
 		r2 := r.Clone(r.Context())
 		r2.URL.RawQuery = q.Encode()
-		if !scopePath(p, r2) {
+		if !scopePath(p, r2, districtOf) {
 			writeJSON(w, http.StatusForbidden, map[string]string{"error": "outside your scope"})
 			return
 		}
 		next.ServeHTTP(w, r2)
 	})
+}
+
+// byEnterpriseOnly tells the alarm endpoints that filter by enterprise but
+// not by district.
+func byEnterpriseOnly(path string) bool {
+	return path == "/api/v1/alarms/journal" || path == "/api/v1/points"
 }
 
 // scopeOf returns the query key and value that confine p, or "" for roles
@@ -58,30 +78,22 @@ func scopeOf(p auth.Principal) (key, value string) {
 	return "", ""
 }
 
-// scopePath refuses an enterprise user acting on another enterprise's
-// alarm (/api/v1/alarms/{enterprise}/...). District operators are checked
-// against the alarm's district by the list filter only.
-func scopePath(p auth.Principal, r *http.Request) bool {
-	if p.Role != hazard.EnterpriseUser {
-		return true
-	}
+// scopePath refuses an action on an alarm (/api/v1/alarms/{enterprise}/...)
+// of an enterprise outside the principal's enterprise or district.
+func scopePath(p auth.Principal, r *http.Request, districtOf func(string) string) bool {
 	const prefix = "/api/v1/alarms/"
-	path := r.URL.Path
-	if len(path) <= len(prefix) || path[:len(prefix)] != prefix {
+	rest, ok := strings.CutPrefix(r.URL.Path, prefix)
+	if !ok || rest == "journal" || rest == "kpi" {
 		return true
 	}
-	rest := path[len(prefix):]
-	if rest == "journal" || rest == "kpi" {
-		return true
+	ent, _, _ := strings.Cut(rest, "/")
+	switch p.Role {
+	case hazard.EnterpriseUser:
+		return ent == p.Enterprise
+	case hazard.DistrictOperator:
+		return districtOf(ent) == p.District
 	}
-	ent := rest
-	for i := range rest {
-		if rest[i] == '/' {
-			ent = rest[:i]
-			break
-		}
-	}
-	return ent == p.Enterprise
+	return true
 }
 
 // cityOnly lets only the city roles through.

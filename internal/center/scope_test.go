@@ -12,7 +12,9 @@ import (
 
 func TestScopeQueryPinsDistrictAndEnterprise(t *testing.T) {
 	var seen *http.Request
-	h := scopeQuery(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r }))
+	districts := map[string]string{"E1": "A", "E2": "B"}
+	h := scopeQuery(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r }),
+		func(ent string) string { return districts[ent] })
 	tests := []struct {
 		who        auth.Principal
 		url        string
@@ -25,6 +27,12 @@ func TestScopeQueryPinsDistrictAndEnterprise(t *testing.T) {
 		{auth.Principal{Role: hazard.EnterpriseUser, Enterprise: "E1"}, "/api/v1/points", 200, "enterprise=E1"},
 		{auth.Principal{Role: hazard.EnterpriseUser, Enterprise: "E1"}, "/api/v1/alarms/E2/GT-1/high/ack", 403, ""},
 		{auth.Principal{Role: hazard.EnterpriseUser, Enterprise: "E1"}, "/api/v1/alarms/E1/GT-1/high/ack", 200, "enterprise=E1"},
+		{auth.Principal{Role: hazard.DistrictOperator, District: "A"}, "/api/v1/alarms/E2/GT-1/high/ack", 403, ""},
+		{auth.Principal{Role: hazard.DistrictOperator, District: "A"}, "/api/v1/alarms/E1/GT-1/high/ack", 200, "district=A"},
+		{auth.Principal{Role: hazard.DistrictOperator, District: "A"}, "/api/v1/alarms/journal", 403, ""},
+		{auth.Principal{Role: hazard.DistrictOperator, District: "A"}, "/api/v1/alarms/journal?enterprise=E2", 403, ""},
+		{auth.Principal{Role: hazard.DistrictOperator, District: "A"}, "/api/v1/alarms/journal?enterprise=E1", 200, "district=A&enterprise=E1"},
+		{auth.Principal{Role: hazard.DistrictOperator, District: "A"}, "/api/v1/points", 403, ""},
 	}
 	for _, tt := range tests {
 		seen = nil
