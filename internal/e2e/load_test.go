@@ -260,3 +260,27 @@ func (r *loadRig) explainLoss(rep loadgen.Report) {
 		}
 	}
 }
+
+// A center stopped while InfluxDB is down stops within its shutdown
+// timeout, acknowledging nothing it could not store; started again with
+// InfluxDB back, it stores every reading the broker kept for it.
+func TestLoadStopDuringInfluxOutageLosesNothing(t *testing.T) {
+	r := newLoadRig(t)
+	r.plant.center.Ingest.ShutdownTimeout = 2 * time.Second
+	r.plant.runCenter()
+	r.influx.Stop()
+	rep, err := loadgen.Run(context.Background(), r.fleet(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan struct{})
+	go func() { r.plant.stopCenter(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the center did not stop while InfluxDB was down")
+	}
+	r.influx.Start()
+	r.plant.runCenter()
+	r.expectAll(rep)
+}

@@ -187,17 +187,21 @@ func (in *Ingester) Run(ctx context.Context) error {
 	}()
 
 	// Process until ctx ends, then let the writer finish the last batch
-	// within the shutdown timeout.
+	// within the shutdown timeout, which starts when ctx ends: a writer
+	// stuck retrying (InfluxDB down) must not hold the shutdown, nor the
+	// processing loop waiting to hand it a batch.
 	batches := make(chan *pending, 1)
 	wctx, cancelWrites := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWrites()
+	stopTimer := context.AfterFunc(ctx, func() {
+		time.AfterFunc(in.cfg.ShutdownTimeout, cancelWrites)
+	})
+	defer stopTimer()
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); in.writeLoop(wctx, batches) }()
-	in.processLoop(ctx, batches)
+	in.processLoop(ctx, wctx, batches)
 	close(in.stopped)
-	timer := time.AfterFunc(in.cfg.ShutdownTimeout, cancelWrites)
 	<-writerDone
-	timer.Stop()
 
 	// What is still queued was never acknowledged: the broker delivers it
 	// again on the next connection.
@@ -247,7 +251,10 @@ type pending struct {
 	acks  []func()
 }
 
-func (in *Ingester) processLoop(ctx context.Context, out chan<- *pending) {
+// processLoop handles messages until ctx ends. A batch waits for the
+// writer until wctx ends (the shutdown timeout); a batch given up then was
+// never acknowledged, so the broker delivers its messages again.
+func (in *Ingester) processLoop(ctx, wctx context.Context, out chan<- *pending) {
 	defer close(out)
 	cur := &pending{}
 	flush := time.NewTimer(in.cfg.FlushInterval)
@@ -256,8 +263,11 @@ func (in *Ingester) processLoop(ctx context.Context, out chan<- *pending) {
 		if len(cur.acks) == 0 {
 			return
 		}
-		out <- cur
-		in.m.unacked.Add(float64(len(cur.acks)))
+		select {
+		case out <- cur:
+			in.m.unacked.Add(float64(len(cur.acks)))
+		case <-wctx.Done():
+		}
 		cur = &pending{}
 	}
 	for {
