@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 const segmentExt = ".seg"
@@ -189,6 +188,3 @@ func limitAfter(names []uint64, i int) uint64 {
 	}
 	return math.MaxUint64
 }
-
-// timeOf converts a record's Unix ns to a time.
-func timeOf(nanos int64) time.Time { return time.Unix(0, nanos) }

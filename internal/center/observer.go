@@ -54,8 +54,8 @@ func (o *observer) ObserveStatus(src wire.Topic, s wire.Status, received time.Ti
 
 func (o *observer) ObserveTelemetry(src wire.Topic, t *wire.Telemetry, received time.Time) {
 	o.next.ObserveTelemetry(src, t, received)
-	if t.Replayed {
-		return // old values are no live values
+	if t.Replayed || !o.hub.Watching() {
+		return // old values are no live values; nobody watches
 	}
 	for i := range t.Readings {
 		o.publishValue(src, &t.Readings[i], received)

@@ -189,6 +189,13 @@ func (h *Hub) Watched(point string) bool {
 	return w != nil && (*w)[point]
 }
 
+// Watching reports whether any client watches any point's live values;
+// when none does, publishers skip their readings without a look-up each.
+func (h *Hub) Watching() bool {
+	w := h.watched.Load()
+	return w != nil && len(*w) > 0
+}
+
 // rewatch rebuilds the watched set. The caller holds h.mu.
 func (h *Hub) rewatch() {
 	w := map[string]bool{}

@@ -185,9 +185,12 @@ func TestSlowClientMemoryIsBounded(t *testing.T) {
 // Live values go only to the clients watching their point.
 func TestValuesOnlyForWatchedPoints(t *testing.T) {
 	hub, srv := serve(t, 64, 100)
+	if hub.Watching() {
+		t.Fatal("a hub without clients watches points")
+	}
 	conn := dial(t, srv, "point=E1/GT-102")
 	waitClients(t, hub, 1)
-	if hub.Watched("E1/GT-101") || !hub.Watched("E1/GT-102") {
+	if !hub.Watching() || hub.Watched("E1/GT-101") || !hub.Watched("E1/GT-102") {
 		t.Fatal("Watched disagrees with the client's filter")
 	}
 	hub.Publish(Event{Kind: KindValue, Point: "E1/GT-101", Data: json.RawMessage(`{}`)})

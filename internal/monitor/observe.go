@@ -65,7 +65,7 @@ func (m *Monitor) evaluate(src wire.Topic, t *wire.Telemetry,
 			continue
 		}
 		s := rules.Sample{Time: time.UnixMilli(r.Time),
-			Quality: rules.Quality(r.Quality), Replayed: t.Replayed}
+			Quality: r.Quality, Replayed: t.Replayed}
 		if r.Value != nil {
 			s.Value = *r.Value
 		}

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/hazardwatch/hazardwatch/internal/wire"
 )
 
 // Condition is what a point can be alarmed for.
@@ -95,23 +97,13 @@ func (l Level) String() string { return "level " + strconv.Itoa(int(l)) }
 
 func (l Level) valid() bool { return l == Level1 || l == Level2 }
 
-// Quality tells how far a sample can be trusted. Its values equal those of
-// the wire contract, so a wire quality converts with a plain conversion.
-type Quality uint8
+// Quality tells how far a sample can be trusted: the wire contract's
+// qualities, so that readings need no conversion.
+type Quality = wire.Quality
 
 // Qualities of a sample.
 const (
-	Good Quality = iota + 1
-	Uncertain
-	Bad
+	Good      = wire.Good
+	Uncertain = wire.Uncertain
+	Bad       = wire.Bad
 )
-
-var qualityNames = [...]string{Good: "good", Uncertain: "uncertain", Bad: "bad"}
-
-// String returns the name of q.
-func (q Quality) String() string {
-	if q >= Good && q <= Bad {
-		return qualityNames[q]
-	}
-	return "quality(" + strconv.Itoa(int(q)) + ")"
-}

@@ -366,9 +366,8 @@ func TestResumeClearsAfterRestart(t *testing.T) {
 }
 
 func TestNaNIsAFault(t *testing.T) {
-	e := mustEval(t, Config{Kind: Pressure, High: &Limit{Value: 1}})
 	for _, v := range []float64{math.NaN(), math.Inf(1)} {
-		e = mustEval(t, Config{Kind: Pressure, High: &Limit{Value: 1}})
+		e := mustEval(t, Config{Kind: Pressure, High: &Limit{Value: 1}})
 		got := e.Observe(Sample{Time: t0, Value: v, Quality: Good})
 		if len(got) != 1 || got[0].Condition != SensorFault {
 			t.Errorf("value %v: got %v", v, got)
